@@ -1,0 +1,163 @@
+# amux — hand-written Makefile in the style of re2's: pkg-config for every
+# library, overridable flags, one static library per layer, one GoogleTest
+# binary per module.
+#
+#   make                 build build/amux (release)
+#   make BUILD=debug     build into build-debug/ with -O0 and sanitizers
+#   make test            build and run every test; ends with "N passed, N failed"
+#   make bench           benchmarks against tmux, printed as ratios
+#   make install PREFIX=/usr/local
+#   make deps            install the Debian packages this needs (apt-get)
+
+CXX      ?= g++
+PREFIX   ?= /usr/local
+BUILD    ?= release
+DESTDIR  ?=
+
+VERSION  := 0.1.0
+
+PKGS      := vterm libuv ncursesw tomlplusplus nlohmann_json CLI11
+TEST_PKGS := gtest gmock
+DEB_PKGS  := g++ make pkg-config libvterm-dev libuv1-dev libncurses-dev \
+             libtomlplusplus-dev nlohmann-json3-dev libcli11-dev googletest \
+             libgtest-dev libgmock-dev tmux git procps
+
+ifeq ($(BUILD),debug)
+  OUT      ?= build-debug
+  OPTFLAGS := -O0 -g3 -fsanitize=address,undefined -fno-omit-frame-pointer
+  LDOPT    := -fsanitize=address,undefined
+else
+  OUT      ?= build
+  OPTFLAGS := -O2 -g
+  LDOPT    :=
+endif
+
+# Ask pkg-config lazily: when a library is missing, `make` installs it first.
+PKG_OK := $(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && echo yes)
+ifneq ($(PKG_OK),yes)
+  ifeq ($(filter deps,$(MAKECMDGOALS)),)
+    $(info amux: libraries missing, running 'make deps' first)
+    DEPS_RESULT := $(shell $(MAKE) --no-print-directory deps >&2 && echo ok)
+  endif
+endif
+
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
+
+CXXFLAGS ?= $(OPTFLAGS)
+AMUX_CXXFLAGS := -std=c++20 -Wall -Wextra -Wno-missing-field-initializers \
+                 -Isrc $(PKG_CFLAGS) -MMD -MP \
+                 -DAMUX_VERSION='"$(VERSION)"' -DAMUX_DATADIR='"$(PREFIX)/share/amux"'
+LDFLAGS  ?=
+LDLIBS   := $(PKG_LIBS) -lutil -lpthread
+
+# Layers, lowest first. A layer may use only the ones before it.
+LAYERS := pty keymap render mux view cli
+define layer_srcs
+$(sort $(wildcard src/$(1)/*.cpp))
+endef
+LIB_pty    := $(OUT)/libamux_pty.a
+LIB_keymap := $(OUT)/libamux_keymap.a
+LIB_render := $(OUT)/libamux_render.a
+LIB_mux    := $(OUT)/libamux_mux.a
+LIB_view   := $(OUT)/libamux_view.a
+# Layers without sources yet are left out of the link.
+LIBS_ALL   := $(foreach l,view mux render keymap pty,$(if $(call layer_srcs,$(l)),$(LIB_$(l))))
+
+CLI_SRCS := $(call layer_srcs,cli)
+CLI_OBJS := $(patsubst src/%.cpp,$(OUT)/obj/%.o,$(CLI_SRCS))
+
+UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.cpp))
+UNIT_BINS  := $(patsubst tests/unit/%.cpp,$(OUT)/tests/%,$(UNIT_SRCS))
+INTEG_SRCS := $(sort $(wildcard tests/integration/test_*.cpp))
+INTEG_BINS := $(patsubst tests/integration/%.cpp,$(OUT)/tests/%,$(INTEG_SRCS))
+TERM_SRCS  := $(sort $(wildcard tests/terminal/test_*.cpp))
+TERM_BINS  := $(patsubst tests/terminal/%.cpp,$(OUT)/tests/%,$(TERM_SRCS))
+TESTLIB_SRCS := $(sort $(wildcard tests/support/*.cpp))
+TESTLIB_OBJS := $(patsubst tests/%.cpp,$(OUT)/obj/tests/%.o,$(TESTLIB_SRCS))
+BENCH_SRCS := $(sort $(wildcard bench/*.cpp))
+BENCH_BINS := $(patsubst bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
+
+.PHONY: all test unit bench install uninstall deps clean check-deps
+all: $(OUT)/amux
+
+$(OUT)/obj/%.o: src/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(AMUX_CXXFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(OUT)/obj/tests/%.o: tests/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(AMUX_CXXFLAGS) $(TEST_CFLAGS) -Itests $(CXXFLAGS) -c $< -o $@
+
+define layer_rule
+LIB_OBJS_$(1) := $$(patsubst src/%.cpp,$(OUT)/obj/%.o,$$(call layer_srcs,$(1)))
+$$(LIB_$(1)): $$(LIB_OBJS_$(1))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach l,pty keymap render mux view,$(eval $(call layer_rule,$(l))))
+
+$(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL)
+	$(CXX) $(LDOPT) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIBS_ALL) $(LDLIBS)
+
+# A unit test binary is named test_<layer>_*.cpp and links that layer and
+# the layers it may use, so a module builds and tests on its own.
+DEPS_pty    := $(LIB_pty)
+DEPS_keymap := $(LIB_keymap)
+DEPS_render := $(LIB_render)
+DEPS_mux    := $(LIB_mux) $(LIB_render) $(LIB_keymap) $(LIB_pty)
+DEPS_view   := $(LIBS_ALL)
+unit_layer = $(word 2,$(subst _, ,$(basename $(notdir $(1)))))
+define unit_rule
+$(OUT)/tests/$(basename $(notdir $(1))): $(OUT)/obj/tests/unit/$(basename $(notdir $(1))).o $$(DEPS_$(call unit_layer,$(1)))
+	@mkdir -p $$(dir $$@)
+	$$(CXX) $$(LDOPT) $$(LDFLAGS) -o $$@ $$< $$(DEPS_$(call unit_layer,$(1))) $$(LDLIBS) $$(TEST_LIBS) -lgtest_main
+endef
+$(foreach t,$(UNIT_SRCS),$(eval $(call unit_rule,$(t))))
+
+$(OUT)/tests/%: $(OUT)/obj/tests/integration/%.o $(TESTLIB_OBJS) $(LIBS_ALL)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDOPT) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBS_ALL) $(LDLIBS) $(TEST_LIBS) -lgtest_main
+
+$(OUT)/tests/%: $(OUT)/obj/tests/terminal/%.o $(TESTLIB_OBJS) $(LIBS_ALL)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDOPT) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBS_ALL) $(LDLIBS) $(TEST_LIBS) -lgtest_main
+
+$(OUT)/bench/%: bench/%.cpp $(LIBS_ALL)
+	@mkdir -p $(dir $@)
+	$(CXX) $(AMUX_CXXFLAGS) $(CXXFLAGS) -o $@ $< $(LIBS_ALL) $(LDLIBS)
+
+tests: $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
+
+test: $(OUT)/amux $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
+	@AMUX_BIN=$(CURDIR)/$(OUT)/amux bash tests/run_tests.sh $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
+
+bench: $(OUT)/amux $(BENCH_BINS)
+	@AMUX_BIN=$(CURDIR)/$(OUT)/amux BENCH_DIR=$(CURDIR)/$(OUT)/bench bash bench/run_bench.sh
+
+install: $(OUT)/amux
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/amux \
+	           $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 0755 $(OUT)/amux $(DESTDIR)$(PREFIX)/bin/amux
+	install -m 0644 conf/*.toml $(DESTDIR)$(PREFIX)/share/amux/
+	install -m 0644 man/amux.1 $(DESTDIR)$(PREFIX)/share/man/man1/amux.1
+	install -m 0644 man/amux.toml.5 $(DESTDIR)$(PREFIX)/share/man/man5/amux.toml.5
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/amux $(DESTDIR)$(PREFIX)/share/man/man1/amux.1 \
+	      $(DESTDIR)$(PREFIX)/share/man/man5/amux.toml.5
+	rm -rf $(DESTDIR)$(PREFIX)/share/amux
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	 export DEBIAN_FRONTEND=noninteractive; \
+	 $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(DEB_PKGS)
+
+clean:
+	rm -rf build build-debug
+
+.SECONDARY:
+-include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,45 @@
+// context.h — what every client command shares: paths, config, output helpers.
+//
+// Why: commands are entries in a table (like tmux's cmd-*.c); each gets the
+// same context and reports errors the same way: one line on stderr
+// ("amux: ...") and a non-zero exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "mux/config.h"
+#include "mux/paths.h"
+#include "mux/session_record.h"
+
+namespace amux::cli {
+
+// A failure with a one-line message; main prints "amux: <msg>" and exits `code`.
+struct CommandError : std::runtime_error {
+  explicit CommandError(const std::string& m, int c = 1) : std::runtime_error(m), code(c) {}
+  int code;
+};
+
+struct Context {
+  mux::Paths paths;
+  mux::Config config;
+  bool json = false;
+
+  // Paths ensured and config loaded; throws CommandError.
+  void load();
+  // Find the session a user named (id, id prefix, name part); throws CommandError.
+  mux::SessionRecord resolve(const std::string& query) const;
+};
+
+// One command of the table: registers its subcommand and sets its callback.
+using Registrar = void (*)(CLI::App& app, Context& ctx);
+
+void register_dispatch(CLI::App& app, Context& ctx);   // --bg / new
+void register_attach(CLI::App& app, Context& ctx);     // attach
+void register_output(CLI::App& app, Context& ctx);     // logs, capture
+void register_control(CLI::App& app, Context& ctx);    // reply, stop/kill
+void register_host(CLI::App& app, Context& ctx);       // host (hidden)
+
+}  // namespace amux::cli

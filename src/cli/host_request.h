@@ -1,0 +1,21 @@
+// host_request.h — one request to a session's host, with the CLI's errors.
+//
+// Why: logs, capture, reply and stop all do the same thing: find the host of
+// a session, ask it one thing, and turn any failure into a clear line.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "cli/context.h"
+#include "mux/host_client.h"
+
+namespace amux::cli {
+
+// Connect to the session's host; throws CommandError ("session X is not
+// running …") when it cannot.
+mux::HostClient connect_session(const Context& ctx, const mux::SessionRecord& rec);
+// Connect, send, and return the response; throws CommandError on {"ok":false}.
+nlohmann::json host_request(const Context& ctx, const mux::SessionRecord& rec,
+                            const nlohmann::json& req, int timeout_ms = 10000);
+
+}  // namespace amux::cli

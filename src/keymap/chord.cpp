@@ -1,0 +1,89 @@
+// chord.cpp — binding matcher over raw input bytes (see chord.h).
+#include "keymap/chord.h"
+
+#include <sstream>
+#include <stdexcept>
+
+#include "keymap/key_names.h"
+
+namespace amux::keymap {
+
+ChordMatcher::ChordMatcher(const std::vector<Binding>& bindings) {
+  for (const auto& b : bindings) {
+    Seq s;
+    s.action = b.action;
+    std::istringstream in(b.keys);
+    std::string key;
+    while (in >> key) {
+      auto bytes = key_bytes(key);
+      if (bytes.empty()) throw std::invalid_argument("unknown key '" + key + "' in binding '" + b.keys + "'");
+      s.keys.push_back(std::move(bytes));
+    }
+    if (s.keys.empty()) throw std::invalid_argument("empty key binding for '" + b.action + "'");
+    seqs_.push_back(std::move(s));
+  }
+}
+
+namespace {
+enum class Match { None, Partial, Full };
+
+// Does seq match buf starting at pos? On Full, *len is the bytes consumed.
+Match match_seq(const std::vector<std::vector<std::string>>& keys, std::string_view buf, size_t pos,
+                size_t* len) {
+  size_t p = pos;
+  for (const auto& alts : keys) {
+    bool full = false, partial = false;
+    size_t best = 0;
+    for (const auto& a : alts) {
+      std::string_view rest = buf.substr(p);
+      if (rest.size() >= a.size() && rest.compare(0, a.size(), a) == 0) {
+        if (a.size() > best) best = a.size();
+        full = true;
+      } else if (rest.size() < a.size() && a.compare(0, rest.size(), rest) == 0) {
+        partial = true;
+      }
+    }
+    if (full) { p += best; continue; }
+    return partial ? Match::Partial : Match::None;
+  }
+  *len = p - pos;
+  return Match::Full;
+}
+}  // namespace
+
+std::vector<ChordMatcher::Event> ChordMatcher::feed(std::string_view bytes) {
+  std::string buf = pending_;
+  buf.append(bytes);
+  pending_.clear();
+  std::vector<Event> out;
+  auto pass = [&](char c) {
+    if (out.empty() || out.back().kind != Event::Passthrough) out.push_back({Event::Passthrough, ""});
+    out.back().data.push_back(c);
+  };
+  size_t i = 0;
+  while (i < buf.size()) {
+    bool partial = false;
+    size_t len = 0;
+    const Seq* hit = nullptr;
+    for (const auto& s : seqs_) {
+      size_t l = 0;
+      Match m = match_seq(s.keys, buf, i, &l);
+      if (m == Match::Full && (!hit || l > len)) { hit = &s; len = l; }
+      if (m == Match::Partial) partial = true;
+    }
+    // Prefer waiting for a longer chord that is still arriving.
+    if (partial && (!hit || len == buf.size() - i)) {
+      if (!hit) { pending_ = buf.substr(i); return out; }
+    }
+    if (hit) {
+      out.push_back({Event::Action, hit->action});
+      i += len;
+      continue;
+    }
+    pass(buf[i]);
+    i++;
+  }
+  return out;
+}
+
+}  // namespace amux::keymap

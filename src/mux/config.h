@@ -1,0 +1,44 @@
+// config.h — user settings from config.toml (documented in amux.toml(5)).
+//
+// Why: timings, sizes and keys are settings so users can tune them and tests
+// can shorten them. Parse errors name the file, line and key; unknown keys
+// are reported too, because a typo silently ignored is a setting lost.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace amux::mux {
+
+struct Config {
+  std::string default_agent;            // "" = first profile on PATH
+  // [session]
+  size_t scrollback_lines = 10000;
+  int rows = 50, cols = 200;            // PTY size while no client is attached
+  // [attach]
+  std::string detach_key = "C-\\";
+  std::string prefix_key = "C-b";
+  // [reap] (seconds)
+  double shell_linger = 300;            // finished shell job rows and output
+  double idle_agent = 3600;             // idle finished agent sessions: stop the process
+  double empty_row = 300;               // rows that never got any work
+  double stopped_linger = 300;          // host of a stopped session keeps output this long
+  // [worktree]
+  std::string bg_isolation = "worktree";  // "worktree" | "none"
+  // [view]
+  bool disable_agent_view = false;
+  bool bell_on_blocked = true;
+
+  std::vector<std::string> warnings;    // unknown keys etc.
+};
+
+// Parse TOML text; `origin` names it in errors. Throws ConfigError.
+Config parse_config(const std::string& text, const std::string& origin, Config base = {});
+// Load a file (missing = defaults). Throws ConfigError.
+Config load_config(const std::string& path, Config base = {});
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace amux::mux

@@ -1,0 +1,57 @@
+// session_host.h — the process that owns one session (`amux host <id>`).
+//
+// Why: a session must outlive every client and even the supervisor, so one
+// small process per session owns the PTY master, the child, the Screen
+// (libvterm state + row store + scrollback) and the session's live state. It
+// listens on its own unix socket (private dir, peer uid checked, version
+// handshake, size-limited frames) and serves: attach (full redraw, then
+// throttled incremental frames rendered from the Screen — never raw PTY
+// bytes), input, resize, detach, capture, logs, reply, stop, state. The PTY
+// follows the size of the most recently attached client and returns to the
+// previous client's size when it leaves (200x50 with no client). A slow
+// client is skipped and redrawn later; it never stalls the session or grows
+// memory without bound. Terminal queries are answered by libvterm even with
+// nobody attached. Everything runs on one libuv loop: no busy loops.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <uv.h>
+
+#include "mux/paths.h"
+#include "mux/session_record.h"
+
+namespace amux::mux {
+
+struct HostOptions {
+  Paths paths;
+  std::string id;
+  size_t scrollback_lines = 10000;
+  double linger_seconds = 300;     // stay after the child exits (logs/attach still work)
+  int frame_delay_ms = 8;          // after the last output
+  int frame_max_delay_ms = 30;     // after the first output of a burst
+  size_t client_queue_limit = 1u << 20;  // bytes queued to one client before frames are skipped
+  int ready_fd = -1;               // write "ok\n" or "error: ...\n" here once listening, then close
+};
+
+class SessionHost {
+ public:
+  SessionHost(uv_loop_t* loop, HostOptions opts);
+  ~SessionHost();
+  SessionHost(const SessionHost&) = delete;
+  SessionHost& operator=(const SessionHost&) = delete;
+
+  // Load the record, spawn the child on a PTY, bind the socket, write the
+  // record (pid, host pid, socket, state working). "" or a one-line error.
+  std::string start();
+  // Run until the host is done (child gone and linger over, or stopped+lingered).
+  // Convenience for `amux host`: start(), then uv_run.
+  static int run_main(HostOptions opts);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace amux::mux

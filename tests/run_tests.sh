@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test binary given on the command line, one after another, and
+# sums GoogleTest's per-test results. A binary that crashes or hangs counts as
+# one failure on top of what it reported. The last line is the plain
+# "N passed, N failed" that CI reads.
+set -u
+passed=0; failed=0; crashed=()
+timeout_s=${AMUX_TEST_TIMEOUT:-600}
+logdir=$(mktemp -d /tmp/amux-tests.XXXXXX)
+for bin in "$@"; do
+  name=$(basename "$bin")
+  log="$logdir/$name.log"
+  echo "=== $name"
+  timeout -k 10 "$timeout_s" "$bin" --gtest_color=no >"$log" 2>&1
+  rc=$?
+  p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$log" | grep -oE '[0-9]+' | head -1)
+  f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$log" | grep -oE '[0-9]+' | head -1)
+  p=${p:-0}; f=${f:-0}
+  grep -E '^\[  (FAILED|SKIPPED) +\]|^\[       OK \]' "$log" | grep -v 'listed below' | sed 's/^/  /' | grep -E 'FAILED|SKIPPED' || true
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    f=1; crashed+=("$name (exit $rc)")
+    tail -n 30 "$log" | sed 's/^/  | /'
+  elif [ "$f" -ne 0 ]; then
+    grep -B2 -A12 -E '^\[  FAILED  \] [A-Za-z]' "$log" | head -80 | sed 's/^/  | /'
+  fi
+  echo "    $p passed, $f failed"
+  passed=$((passed + p)); failed=$((failed + f))
+done
+for c in "${crashed[@]+"${crashed[@]}"}"; do echo "crashed: $c"; done
+echo "logs: $logdir"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,77 @@
+// Tests for key names and the chord matcher (src/keymap/).
+#include <gtest/gtest.h>
+
+#include "keymap/chord.h"
+#include "keymap/key_names.h"
+
+using namespace amux::keymap;
+
+TEST(KeyNames, ControlKeys) {
+  EXPECT_EQ(key_bytes("C-\\")[0], "\x1c");
+  EXPECT_EQ(key_bytes("C-b")[0], "\x02");
+  EXPECT_EQ(key_bytes("c-B")[0], "\x02");
+  EXPECT_EQ(key_bytes("C-b")[1], "\x1b[98;5u");  // CSI u form
+  EXPECT_EQ(key_bytes("C-Space")[0], std::string(1, '\0'));
+  EXPECT_EQ(key_bytes("C-?")[0], "\x7f");
+}
+
+TEST(KeyNames, NamedAndModified) {
+  auto up = key_bytes("Up");
+  ASSERT_EQ(up.size(), 2u);
+  EXPECT_EQ(up[0], "\x1b[A");
+  EXPECT_EQ(up[1], "\x1bOA");
+  EXPECT_EQ(key_bytes("M-Up")[0], "\x1b[1;3A");
+  EXPECT_EQ(key_bytes("M-x")[0], "\x1bx");
+  EXPECT_EQ(key_bytes("S-Enter")[0], "\x1b[13;2u");
+  EXPECT_EQ(key_bytes("F5")[0], "\x1b[15~");
+  EXPECT_EQ(key_bytes("é")[0], "é");
+  EXPECT_TRUE(key_bytes("NoSuchKey").empty());
+  EXPECT_TRUE(key_bytes("C-NoSuchKey").empty());
+}
+
+TEST(KeyNames, NamesFromBytes) {
+  EXPECT_EQ(key_name("\x1c").value(), "C-\\");
+  EXPECT_EQ(key_name("\x02").value(), "C-b");
+  EXPECT_EQ(key_name("\x1b[A").value(), "Up");
+  EXPECT_EQ(key_name("\x1b[1;3B").value(), "M-Down");
+  EXPECT_EQ(key_name("\r").value(), "Enter");
+  EXPECT_EQ(key_name("q").value(), "q");
+  EXPECT_EQ(key_name("\x1bq").value(), "M-q");
+  EXPECT_FALSE(key_name("\x1b[999z").has_value());
+}
+
+TEST(KeyNames, Labels) {
+  EXPECT_EQ(key_label("C-\\"), "ctrl+\\");
+  EXPECT_EQ(key_label("M-Up"), "alt+↑");
+  EXPECT_EQ(key_label("Enter"), "enter");
+}
+
+static std::string describe(const std::vector<ChordMatcher::Event>& ev) {
+  std::string s;
+  for (auto& e : ev) s += (e.kind == ChordMatcher::Event::Action ? "[" + e.data + "]" : e.data);
+  return s;
+}
+
+TEST(Chord, DetachKeysAndPassthrough) {
+  ChordMatcher m({{"C-\\", "detach"}, {"C-b d", "detach"}, {"C-b C-b", "send-prefix"},
+                  {"C-b Left", "back"}});
+  EXPECT_EQ(describe(m.feed("ls\r")), "ls\r");
+  EXPECT_EQ(describe(m.feed("ab\x1c" "cd")), "ab[detach]cd");
+  EXPECT_EQ(describe(m.feed("x\x02")), "x");  // prefix pending
+  EXPECT_TRUE(m.pending());
+  EXPECT_EQ(describe(m.feed("d")), "[detach]");
+  EXPECT_EQ(describe(m.feed("\x02\x02")), "[send-prefix]");
+  // An unbound key after the prefix passes through with the prefix.
+  EXPECT_EQ(describe(m.feed("\x02z")), "\x02z");
+  // A multi-byte key split across reads.
+  EXPECT_EQ(describe(m.feed("\x02\x1b")), "");
+  EXPECT_EQ(describe(m.feed("[D")), "[back]");
+  // CSI u encoding of C-\ from terminals that use it.
+  EXPECT_EQ(describe(m.feed("\x1b[92;5u")), "[detach]");
+  EXPECT_FALSE(m.pending());
+}
+
+TEST(Chord, BadBindingThrows) {
+  EXPECT_THROW(ChordMatcher(std::vector<Binding>{{"C-b Nope", "x"}}), std::invalid_argument);
+  EXPECT_THROW(ChordMatcher(std::vector<Binding>{{"", "x"}}), std::invalid_argument);
+}
