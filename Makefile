@@ -80,8 +80,12 @@ TESTLIB_OBJS := $(patsubst tests/%.cpp,$(OUT)/obj/tests/%.o,$(TESTLIB_SRCS))
 BENCH_SRCS := $(sort $(wildcard bench/*.cpp))
 BENCH_BINS := $(patsubst bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all test unit bench install uninstall deps clean check-deps
+.PHONY: all run test bench install uninstall deps clean
 all: $(OUT)/amux
+
+# The README's run command: build, then open amux on a working default.
+run: $(OUT)/amux
+	@$(OUT)/amux new --name shell --exec "$${SHELL:-/bin/bash}"
 
 $(OUT)/obj/%.o: src/%.cpp
 	@mkdir -p $(dir $@)
@@ -133,7 +137,7 @@ $(OUT)/bench/%: bench/%.cpp $(LIBS_ALL)
 tests: $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 
 test: $(OUT)/amux $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
-	@AMUX_BIN=$(CURDIR)/$(OUT)/amux bash tests/run_tests.sh $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
+	@AMUX_SOURCE_DIR=$(CURDIR) AMUX_BIN=$(CURDIR)/$(OUT)/amux bash tests/run_tests.sh $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 
 bench: $(OUT)/amux $(BENCH_BINS)
 	@AMUX_BIN=$(CURDIR)/$(OUT)/amux BENCH_DIR=$(CURDIR)/$(OUT)/bench bash bench/run_bench.sh

@@ -155,8 +155,7 @@ struct Client {
       } else if (ev.data == "detach") {
         finish(AttachEnd::Detached);
       } else if (ev.data == "send-prefix") {
-        auto b = keymap::key_bytes("C-b");
-        send(mux::MsgType::Input, b.empty() ? "\x02" : b[0]);
+        send(mux::MsgType::Input, "\x02");
       } else if (ev.data == "next") {
         finish(AttachEnd::Next);
       } else if (ev.data == "previous") {
@@ -208,17 +207,12 @@ AttachResult run_attach(Context& ctx, const mux::SessionRecord& rec, bool announ
   }
 
   auto cl = std::make_unique<Client>();
-  std::vector<keymap::Binding> binds = {
-      {ctx.config.detach_key, "detach"},
-      {ctx.config.prefix_key + " d", "detach"},
-      {ctx.config.prefix_key + " " + ctx.config.prefix_key, "send-prefix"},
-  };
   try {
-    cl->chords = std::make_unique<keymap::ChordMatcher>(binds);
+    cl->chords = std::make_unique<keymap::ChordMatcher>(ctx.keymap.bindings("attach"));
   } catch (const std::exception& e) {
     close(fd);
     res.end = AttachEnd::Lost;
-    res.error = std::string("bad key in config [attach]: ") + e.what();
+    res.error = std::string("bad key binding: ") + e.what();
     return res;
   }
   uv_loop_init(&cl->loop);

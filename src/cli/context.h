@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "keymap/keymap_table.h"
 #include "mux/config.h"
 #include "mux/paths.h"
 #include "mux/session_record.h"
@@ -25,6 +26,7 @@ struct CommandError : std::runtime_error {
 struct Context {
   mux::Paths paths;
   mux::Config config;
+  keymap::KeymapTable keymap = keymap::KeymapTable::defaults();
   bool json = false;
 
   // Paths ensured and config loaded; throws CommandError.

@@ -23,7 +23,10 @@ void Context::load() {
   if (!err.empty()) throw CommandError(err);
   try {
     config = mux::load_config(paths.config_file());
+    keymap.merge_file(paths.keymap_file());
   } catch (const mux::ConfigError& e) {
+    throw CommandError(e.what());
+  } catch (const keymap::KeymapError& e) {
     throw CommandError(e.what());
   }
 }

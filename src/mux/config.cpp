@@ -78,7 +78,7 @@ Config parse_config(const std::string& text, const std::string& origin, Config c
       << e.description();
     throw ConfigError(s.str());
   }
-  check_keys(root, origin, "", {"default_agent", "session", "attach", "reap", "worktree", "view"},
+  check_keys(root, origin, "", {"default_agent", "session", "reap", "worktree", "view"},
              c.warnings);
   get(root, origin, "", "default_agent", c.default_agent);
   if (auto* s = section(root, origin, "session")) {
@@ -88,11 +88,6 @@ Config parse_config(const std::string& text, const std::string& origin, Config c
     get(*s, origin, "session", "cols", c.cols);
     if (c.rows < 2 || c.cols < 2 || c.rows > 1000 || c.cols > 1000)
       throw ConfigError(origin + ": session.rows/cols must be between 2 and 1000");
-  }
-  if (auto* s = section(root, origin, "attach")) {
-    check_keys(*s, origin, "attach", {"detach_key", "prefix_key"}, c.warnings);
-    get(*s, origin, "attach", "detach_key", c.detach_key);
-    get(*s, origin, "attach", "prefix_key", c.prefix_key);
   }
   if (auto* s = section(root, origin, "reap")) {
     check_keys(*s, origin, "reap", {"shell_linger", "idle_agent", "empty_row", "stopped_linger"},

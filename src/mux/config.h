@@ -15,9 +15,6 @@ struct Config {
   // [session]
   size_t scrollback_lines = 10000;
   int rows = 50, cols = 200;            // PTY size while no client is attached
-  // [attach]
-  std::string detach_key = "C-\\";
-  std::string prefix_key = "C-b";
   // [reap] (seconds)
   double shell_linger = 300;            // finished shell job rows and output
   double idle_agent = 3600;             // idle finished agent sessions: stop the process

@@ -40,6 +40,7 @@ class HostClient {
 
  private:
   int fd_ = -1;
+  std::string path_;  // for error lines
   FrameDecoder dec_;
   nlohmann::json welcome_;
 };

@@ -75,3 +75,34 @@ TEST(Chord, BadBindingThrows) {
   EXPECT_THROW(ChordMatcher(std::vector<Binding>{{"C-b Nope", "x"}}), std::invalid_argument);
   EXPECT_THROW(ChordMatcher(std::vector<Binding>{{"", "x"}}), std::invalid_argument);
 }
+
+#include "keymap/keymap_table.h"
+
+TEST(KeymapTable, DefaultsAndOverride) {
+  auto k = KeymapTable::defaults();
+  EXPECT_EQ(k.keys("attach", "detach").size(), 2u);
+  k.merge_toml("[attach]\ndetach = \"C-q\"\nnext = [\"C-b j\", \"F6\"]\n", "test.toml");
+  ASSERT_EQ(k.keys("attach", "detach").size(), 1u);
+  EXPECT_EQ(k.keys("attach", "detach")[0], "C-q");
+  EXPECT_EQ(k.keys("attach", "next").size(), 2u);
+  ChordMatcher m(k.bindings("attach"));
+  auto ev = m.feed("\x11");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].data, "detach");
+}
+
+TEST(KeymapTable, ErrorsNameFileLineAndEntry) {
+  auto k = KeymapTable::defaults();
+  try {
+    k.merge_toml("\n[attach]\ndetach = \"C-Nope\"\n", "km.toml");
+    FAIL() << "no error";
+  } catch (const KeymapError& e) {
+    std::string w = e.what();
+    EXPECT_NE(w.find("km.toml:3"), std::string::npos) << w;
+    EXPECT_NE(w.find("C-Nope"), std::string::npos) << w;
+  }
+  EXPECT_THROW(k.merge_toml("[attach]\nfly = \"x\"\n", "km.toml"), KeymapError);
+  EXPECT_THROW(k.merge_toml("[nowhere]\nx = \"a\"\n", "km.toml"), KeymapError);
+  EXPECT_THROW(k.merge_toml("[attach\n", "km.toml"), KeymapError);
+  EXPECT_THROW(k.merge_toml("[attach]\ndetach = 3\n", "km.toml"), KeymapError);
+}
