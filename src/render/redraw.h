@@ -15,7 +15,7 @@
 namespace amux::render {
 
 struct RedrawOptions {
-  bool truecolor = true;   // else RGB is approximated by the 256-colour cube
+  bool truecolor = true;   // else RGB is approximated by the 256-colour palette
   bool colors = true;      // false: no colours at all (NO_COLOR), attributes kept
   bool title = true;       // emit OSC 2 title
   bool modes = true;       // emit DECCKM, keypad, bracketed paste, mouse modes
@@ -23,14 +23,31 @@ struct RedrawOptions {
   int max_cols = -1;
 };
 
+// What one client was last sent beyond the cells. Optional: pass the same
+// object to every redraw_full/redraw_since for one client and the cursor
+// shape, modes and title go out only when they differ from it; without one,
+// they are sent with every frame in which the Screen's meta_seq() moved.
+struct ClientMeta {
+  bool known = false;    // false: nothing sent yet, send everything
+  int cursor_shape = 0;  // DECSCUSR parameter last sent
+  Modes modes;
+  std::string title;
+};
+
 // Everything: reset SGR, clear, every row, cursor position/visibility/shape,
 // modes and title. Feeding it into an empty terminal of the same size gives
-// the same cells.
+// the same cells. Modes are set exactly (those off are reset too) and the
+// cursor shape is always sent, so it also repairs a client that missed
+// frames; an empty title is not sent (the client keeps its own).
 std::string redraw_full(const Screen& s, const RedrawOptions& o = {});
+std::string redraw_full(const Screen& s, const RedrawOptions& o, ClientMeta* sent);
 
 // The rows changed since `since` (Screen::seq() at the previous frame), plus
 // cursor and modes. Falls back to a full redraw when layout_seq() > since.
+// Returns "" when nothing changed. Every frame ends with SGR 0, autowrap on
+// and the cursor at the program's cursor.
 std::string redraw_since(const Screen& s, uint64_t since, const RedrawOptions& o = {});
+std::string redraw_since(const Screen& s, uint64_t since, const RedrawOptions& o, ClientMeta* sent);
 
 // One row's cells from column 0 as SGR + text, positioned at (row+1, 1), the
 // rest of the line erased with the row's last background.
@@ -43,5 +60,11 @@ std::string sgr_transition(const Pen& from, const Pen& to, const RedrawOptions& 
 // defaults: what the attach client writes when it detaches).
 std::string modes_enter(const Modes& m);
 std::string modes_leave(const Modes& m);
+// Only the changes from `from` to `to`.
+std::string modes_transition(const Modes& from, const Modes& to);
+
+// The xterm-256 palette index (16..255: cube or grey ramp, never the
+// user-configurable first 16) nearest to an RGB colour.
+uint8_t rgb_to_xterm256(uint8_t r, uint8_t g, uint8_t b);
 
 }  // namespace amux::render

@@ -14,7 +14,12 @@
 //     corrected with CSI 1;<col+1>H;
 //  2. sb_popline (screen layer) is not used, so its two crashes cannot occur;
 //  3. input is fed in chunks of at most kMaxFeedChunk bytes;
-//  6. the title is copied inside the callback.
+//  6. the title is copied inside the callback;
+//  7. a saved cursor restored after a resize (DECRC, ?1048l, ?1049l) is
+//     clamped to the screen (libvterm 0.1.4 does not, then reads out of
+//     bounds);
+//  8. resize resets the scroll margins (libvterm 0.1.4 can leave top >
+//     bottom, and the next scroll memmoves a negative length).
 // Each guard has a unit test.
 //
 // Change tracking: every change bumps seq(); each row remembers the seq of its

@@ -1,0 +1,532 @@
+// redraw.cpp — a Screen as escape sequences for a client's terminal (see
+// redraw.h for the why).
+//
+// How a frame is drawn:
+//  - the cursor is hidden and autowrap turned off (?7l) while rows are drawn,
+//    so no write can ever wrap or scroll the client, even the last cell of
+//    the last row or a character the client thinks is wider than libvterm
+//    does; both come back at the end of the frame;
+//  - each row starts with an explicit CUP; after a wide character, a
+//    cluster (base + combining marks) or any code point whose width
+//    terminals disagree on (emoji, symbols, private use, ...) the next cell
+//    is positioned with CUP again, so a client with other wcwidth tables
+//    cannot drift. Between cells whose width is certain, a gap is a CUF;
+//  - SGR changes only when the pen does (sgr_transition);
+//  - blanks: skipped when the client cell is known to be a default blank
+//    (after a clear), else spaces for short runs and ECH for long ones; a
+//    trailing run of blanks in one pen is an EL in that pen (EL and ECH
+//    erase with the current SGR background: that is the point). Blanks
+//    whose attributes show (reverse, underline, strike) are always spaces,
+//    since terminals erase with the background colour alone;
+//  - every frame leaves the client with SGR 0, autowrap on, the cursor where
+//    the program's is, and its visibility, shape, modes and title.
+// Cells hold no controls in practice, but any C0/C1 control code point in a
+// cell or the title is replaced (cells) or dropped (title) so program output
+// can never smuggle a sequence to the client.
+#include "render/redraw.h"
+
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
+#include "render/utf8.h"
+
+namespace amux::render {
+
+namespace {
+
+constexpr int kMaxSpaceRun = 6;    // longer blank runs use ECH / CUF
+constexpr size_t kMaxTitle = 1024;
+
+bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7f && cp < 0xa0); }
+
+void csi(std::string& out, int n, char final) {
+  out += "\x1b[";
+  out += std::to_string(n);
+  out += final;
+}
+
+void cup(std::string& out, int row, int col) {  // 0-based
+  out += "\x1b[";
+  out += std::to_string(row + 1);
+  out += ';';
+  out += std::to_string(col + 1);
+  out += 'H';
+}
+
+// The colour as the client gets it.
+Color map_color(Color c, const RedrawOptions& o) {
+  if (!o.colors) return Color::def();
+  if (c.kind() == Color::Rgb && !o.truecolor) return Color::indexed(rgb_to_xterm256(c.r(), c.g(), c.b()));
+  return c;
+}
+
+Pen map_pen(const Pen& p, const RedrawOptions& o) {
+  return Pen{map_color(p.fg, o), map_color(p.bg, o), p.attrs};
+}
+
+// SGR parameter groups: "1", "38;5;208", "4:3" (a group stays in one CSI).
+using SgrParams = std::vector<std::string>;
+
+// SGR groups that turn on `attrs`.
+void attr_params(SgrParams& s, uint16_t attrs) {
+  if (attrs & kBold) s.emplace_back("1");
+  if (attrs & kItalic) s.emplace_back("3");
+  if (attrs & kUnderline) s.emplace_back("4");
+  if (attrs & kDoubleUnderline) s.emplace_back("21");
+  if (attrs & kCurlyUnderline) s.emplace_back("4:3");
+  if (attrs & kBlink) s.emplace_back("5");
+  if (attrs & kReverse) s.emplace_back("7");
+  if (attrs & kConceal) s.emplace_back("8");
+  if (attrs & kStrike) s.emplace_back("9");
+}
+
+// The SGR group that sets a colour (39/49 for the default).
+void color_params(SgrParams& s, Color c, bool fg) {
+  switch (c.kind()) {
+    case Color::Default:
+      s.emplace_back(fg ? "39" : "49");
+      return;
+    case Color::Indexed: {
+      int i = c.index();
+      if (i < 8) s.push_back(std::to_string((fg ? 30 : 40) + i));
+      else if (i < 16) s.push_back(std::to_string((fg ? 90 : 100) + i - 8));
+      else s.push_back(std::string(fg ? "38;5;" : "48;5;") + std::to_string(i));
+      return;
+    }
+    case Color::Rgb:
+      s.push_back(std::string(fg ? "38;2;" : "48;2;") + std::to_string(c.r()) + ";" +
+                  std::to_string(c.g()) + ";" + std::to_string(c.b()));
+      return;
+  }
+}
+
+// The groups as CSI ... m sequences of at most kMaxCsiArgs arguments each:
+// libvterm 0.1.4 crashes on a CSI with more than 16 (its argument array
+// overflows), so a client running on it must never get one.
+constexpr int kMaxCsiArgs = 16;
+std::string pack_sgr(const SgrParams& groups) {
+  std::string out;
+  int args = 0;
+  for (const std::string& g : groups) {
+    int n = 1 + int(std::count_if(g.begin(), g.end(), [](char c) { return c == ';' || c == ':'; }));
+    if (args > 0 && args + n > kMaxCsiArgs) {
+      out += 'm';
+      args = 0;
+    }
+    out += args == 0 ? "\x1b[" : ";";
+    out += g;
+    args += n;
+  }
+  if (args > 0) out += 'm';
+  return out;
+}
+
+// SGR between two pens already mapped for the client.
+std::string sgr_mapped(const Pen& f, const Pen& t) {
+  if (f == t) return {};
+  // From a reset: every attribute and non-default colour of `t`.
+  SgrParams full{"0"};
+  attr_params(full, t.attrs);
+  if (t.fg != Color::def()) color_params(full, t.fg, true);
+  if (t.bg != Color::def()) color_params(full, t.bg, false);
+  std::string best = pack_sgr(full);
+  if ((f.attrs & ~t.attrs) == 0) {  // nothing to turn off: maybe add only
+    SgrParams inc;
+    attr_params(inc, uint16_t(t.attrs & ~f.attrs));
+    if (t.fg != f.fg) color_params(inc, t.fg, true);
+    if (t.bg != f.bg) color_params(inc, t.bg, false);
+    std::string s = pack_sgr(inc);
+    if (s.size() <= best.size()) best = std::move(s);
+  }
+  return best;
+}
+
+// DECSCUSR parameter for a cursor (0: the terminal's default, a blinking block).
+int decscusr(const Cursor& c) {
+  int base = c.shape == 2 ? 3 : c.shape == 3 ? 5 : 1;
+  if (base == 1 && c.blink) return 0;
+  return c.blink ? base : base + 1;
+}
+
+// Private modes of `m` that differ from the defaults.
+std::vector<int> modes_on(const Modes& m) {
+  std::vector<int> v;
+  if (m.app_cursor) v.push_back(1);
+  if (m.reverse_video) v.push_back(5);
+  if (m.mouse) v.push_back(m.mouse);
+  if (m.mouse_encoding) v.push_back(m.mouse_encoding);
+  if (m.focus_events) v.push_back(1004);
+  if (m.bracketed_paste) v.push_back(2004);
+  return v;
+}
+
+// One CSI per mode: libvterm 0.1.4 applies only the first parameter of a
+// DECSET/DECRST, so "CSI ? 1 ; 2004 h" would leave 2004 unset there.
+void private_modes(std::string& out, const std::vector<int>& modes, char final) {
+  for (int m : modes) {
+    out += "\x1b[?";
+    out += std::to_string(m);
+    out += final;
+  }
+}
+
+// Puts a client whose modes are unknown into exactly `m`. A mouse mode or
+// encoding that is on is only set (setting one replaces the others in
+// xterm and libvterm), so an active mode is never switched off and on.
+std::string modes_sync(const Modes& m) {
+  std::vector<int> off;
+  if (!m.app_cursor) off.push_back(1);
+  if (!m.reverse_video) off.push_back(5);
+  if (!m.mouse) off.insert(off.end(), {1000, 1002, 1003});
+  if (!m.mouse_encoding) off.insert(off.end(), {1005, 1006, 1015});
+  if (!m.focus_events) off.push_back(1004);
+  if (!m.bracketed_paste) off.push_back(2004);
+  std::string out;
+  private_modes(out, off, 'l');
+  private_modes(out, modes_on(m), 'h');
+  out += m.app_keypad ? "\x1b=" : "\x1b>";
+  return out;
+}
+
+// The title as it may be sent: valid UTF-8, no controls, bounded.
+std::string clean_title(std::string_view t) {
+  std::string out;
+  for (size_t i = 0; i < t.size();) {
+    char32_t cp = utf8::decode(t, i);
+    if (is_control(cp)) continue;
+    size_t before = out.size();
+    utf8::append(out, cp);
+    if (out.size() > kMaxTitle) {
+      out.resize(before);
+      break;
+    }
+  }
+  return out;
+}
+
+void title_seq(std::string& out, const std::string& title) {
+  out += "\x1b]2;";
+  out += clean_title(title);
+  out += '\a';
+}
+
+// A code point whose display width terminals agree on: ASCII, Latin, Greek,
+// Cyrillic, common punctuation, arrows, maths, box drawing, blocks,
+// geometric shapes (but the two that became emoji) and braille.
+bool width_certain(char32_t cp) {
+  if (cp < 0x300) return true;
+  if (cp >= 0x370 && cp < 0x530) return true;
+  if (cp >= 0x2010 && cp < 0x2028) return true;
+  if (cp >= 0x2030 && cp < 0x205f) return true;
+  if (cp >= 0x20a0 && cp < 0x20c0) return true;
+  if (cp >= 0x2190 && cp < 0x2300) return true;
+  if (cp >= 0x2500 && cp < 0x2600) return cp != 0x25fd && cp != 0x25fe;
+  if (cp >= 0x2800 && cp < 0x2900) return true;
+  return false;
+}
+
+bool is_blank(const Cell& c) { return (c.ch == kBlank || c.ch == U' ') && c.width == 1; }
+
+// Whether blanks in this pen may be drawn by erasing (ECH, EL): terminals
+// erase with the background colour only, so attributes that show on a
+// blank (reverse video, underlines, strike-through) need real spaces.
+bool erasable(const Pen& p) {
+  return (p.attrs & (kReverse | kUnderline | kDoubleUnderline | kCurlyUnderline | kStrike)) == 0;
+}
+
+// The client's area: the screen clipped to max_rows x max_cols.
+struct Area {
+  int rows, cols;
+  bool client_wider;  // the client has columns right of the screen
+};
+
+Area area_of(const Screen& s, const RedrawOptions& o) {
+  Area a{s.rows(), s.cols(), o.max_cols > s.cols()};
+  if (o.max_rows >= 0) a.rows = std::min(a.rows, o.max_rows);
+  if (o.max_cols >= 0) a.cols = std::min(a.cols, o.max_cols);
+  a.rows = std::max(a.rows, 0);
+  a.cols = std::max(a.cols, 0);
+  return a;
+}
+
+// Draws rows into `out`, tracking the client's pen and cursor column.
+class RowPainter {
+ public:
+  RowPainter(const Screen& s, const RedrawOptions& o, const Area& a, std::string& out)
+      : s_(s), o_(o), a_(a), out_(out) {}
+
+  // The pen the client has now (a painter starts after an SGR 0).
+  const Pen& pen() const { return pen_; }
+
+  void set_pen(const Pen& p) {
+    out_ += sgr_mapped(pen_, p);
+    pen_ = p;
+  }
+
+  // Row r; `cleared`: every client cell of the row is a default blank now.
+  void paint(int r, bool cleared) {
+    const Cell* c = s_.row(r).cells.data();
+    const int n = a_.cols;
+    row_ = r;
+    at_ = -1;
+    if (n <= 0) return;
+
+    // The trailing run of blanks in one pen (a wide character cut by the
+    // clip counts as a blank: it is drawn as one).
+    auto blankish = [&](int col) {
+      return is_blank(c[col]) || (col == n - 1 && c[col].width == 2);
+    };
+    int end = n;
+    Pen tail_pen{};
+    if (blankish(n - 1)) {
+      tail_pen = map_pen(c[n - 1].pen(), o_);
+      while (end > 0 && blankish(end - 1) && map_pen(c[end - 1].pen(), o_) == tail_pen) --end;
+      if (!erasable(tail_pen)) end = n;  // drawn as spaces below
+    }
+
+    for (int col = 0; col < end;) {
+      const Cell& x = c[col];
+      if (x.ch == kWideTail) {  // orphan tail (the Screen never leaves one)
+        ++col;
+        at_ = -1;
+        continue;
+      }
+      if (blankish(col)) {
+        const Pen bp = map_pen(x.pen(), o_);
+        int j = col;
+        while (j < end && blankish(j) && map_pen(c[j].pen(), o_) == bp) ++j;
+        blanks(col, j - col, bp, cleared);
+        col = j;
+        continue;
+      }
+      move_to(col);
+      set_pen(map_pen(x.pen(), o_));
+      put_text(x);
+      if (x.width == 2) {
+        col += 2;
+        at_ = -1;
+      } else {
+        col += 1;
+        if (at_ >= 0) at_ = certain(x) ? col : -1;
+      }
+    }
+
+    if (end < n) {
+      if (cleared && tail_pen == Pen{}) return;
+      move_to(end);
+      set_pen(tail_pen);
+      if (a_.client_wider) csi(out_, n - end, 'X');  // EL would paint past the screen
+      else out_ += "\x1b[K";
+    }
+  }
+
+ private:
+  // A run of `len` blanks in pen `bp` at `col`.
+  void blanks(int col, int len, const Pen& bp, bool cleared) {
+    if (cleared && bp == Pen{}) {
+      // Already blank: skip, or write a few spaces if that is shorter.
+      if (at_ == col && pen_ == bp && len <= 3) {
+        out_.append(size_t(len), ' ');
+        at_ += len;
+      }
+      return;
+    }
+    move_to(col);
+    set_pen(bp);
+    if (len <= kMaxSpaceRun || !erasable(bp)) {
+      out_.append(size_t(len), ' ');
+      at_ = col + len;
+    } else {
+      csi(out_, len, 'X');  // ECH: the cursor stays
+      at_ = col;
+    }
+  }
+
+  void move_to(int col) {
+    if (at_ == col) return;
+    if (at_ >= 0 && col > at_) {
+      int d = col - at_;
+      if (d == 1) out_ += "\x1b[C";
+      else csi(out_, d, 'C');
+    } else {
+      cup(out_, row_, col);
+    }
+    at_ = col;
+  }
+
+  bool certain(const Cell& x) const {
+    return x.ch < kClusterBase && width_certain(x.ch);
+  }
+
+  void put_text(const Cell& x) {
+    if (x.ch < 0x80) {
+      out_ += is_control(x.ch) ? '?' : char(x.ch);
+      return;
+    }
+    for (char32_t cp : s_.cell_chars(x)) utf8::append(out_, is_control(cp) ? utf8::kReplacement : cp);
+  }
+
+  const Screen& s_;
+  const RedrawOptions& o_;
+  const Area& a_;
+  std::string& out_;
+  Pen pen_{};
+  int row_ = 0;
+  int at_ = -1;  // the client's cursor column when known, else -1
+};
+
+// Cursor position, shape, visibility, modes and title. With a ClientMeta
+// that knows the client, only what differs from it is sent; without one,
+// shape, modes and title are sent whenever meta_changed.
+// `hidden`: the frame hid the cursor already.
+void finish(std::string& out, const Screen& s, const RedrawOptions& o, const Area& a,
+            ClientMeta* sent, bool meta_changed, bool hidden) {
+  Cursor cur = s.cursor();
+  if (a.rows > 0 && a.cols > 0) cup(out, std::min(cur.row, a.rows - 1), std::min(cur.col, a.cols - 1));
+  const bool known = sent && sent->known;
+  int shape = decscusr(cur);
+  if (known ? shape != sent->cursor_shape : meta_changed) {
+    out += "\x1b[";
+    out += std::to_string(shape);
+    out += " q";
+  }
+  if (cur.visible) out += "\x1b[?25h";
+  else if (!hidden) out += "\x1b[?25l";
+  if (o.modes) {
+    if (known) out += modes_transition(sent->modes, s.modes());
+    else if (meta_changed) out += modes_sync(s.modes());
+  }
+  if (o.title) {
+    const std::string& t = s.title();
+    if (known ? t != sent->title : (meta_changed && !t.empty())) title_seq(out, t);
+  }
+  if (sent) {
+    sent->known = true;
+    sent->cursor_shape = shape;
+    if (o.modes) sent->modes = s.modes();
+    if (o.title) sent->title = s.title();
+  }
+}
+
+std::string full(const Screen& s, const RedrawOptions& o, ClientMeta* sent) {
+  const Area a = area_of(s, o);
+  std::string out;
+  out.reserve(size_t(a.rows) * size_t(a.cols + 16) + 128);
+  out += "\x1b[?25l\x1b[?7l\x1b[0m\x1b[r\x1b[H\x1b[2J";
+  RowPainter p(s, o, a, out);
+  for (int r = 0; r < a.rows; ++r) p.paint(r, true);
+  if (!(p.pen() == Pen{})) out += "\x1b[0m";
+  out += "\x1b[?7h";
+  // Without a ClientMeta (or before its first use) everything is sent,
+  // stale or not: a full redraw also serves a client that missed frames.
+  finish(out, s, o, a, sent, true, true);
+  return out;
+}
+
+}  // namespace
+
+uint8_t rgb_to_xterm256(uint8_t r, uint8_t g, uint8_t b) {
+  // The 6x6x6 cube (levels 0, 95, 135, ..., 255) and the 24 greys (8..238).
+  auto level = [](int v) { return v < 48 ? 0 : v < 115 ? 1 : (v - 35) / 40; };
+  static constexpr int kLevels[6] = {0, 95, 135, 175, 215, 255};
+  int ri = level(r), gi = level(g), bi = level(b);
+  auto dist = [&](int cr, int cg, int cb) {
+    return (cr - r) * (cr - r) + (cg - g) * (cg - g) + (cb - b) * (cb - b);
+  };
+  int cube = 16 + 36 * ri + 6 * gi + bi;
+  int cube_d = dist(kLevels[ri], kLevels[gi], kLevels[bi]);
+  int avg = (r + g + b) / 3;
+  int gray_i = avg > 238 ? 23 : avg < 8 ? 0 : (avg - 3) / 10;
+  gray_i = std::clamp(gray_i, 0, 23);
+  int gv = 8 + 10 * gray_i;
+  int gray_d = dist(gv, gv, gv);
+  return uint8_t(gray_d < cube_d ? 232 + gray_i : cube);
+}
+
+std::string sgr_transition(const Pen& from, const Pen& to, const RedrawOptions& o) {
+  return sgr_mapped(map_pen(from, o), map_pen(to, o));
+}
+
+std::string modes_enter(const Modes& m) {
+  std::string out;
+  private_modes(out, modes_on(m), 'h');
+  if (m.app_keypad) out += "\x1b=";
+  return out;
+}
+
+std::string modes_leave(const Modes& m) {
+  std::string out;
+  private_modes(out, modes_on(m), 'l');
+  if (m.app_keypad) out += "\x1b>";
+  out += "\x1b[?25h\x1b[0m";
+  return out;
+}
+
+std::string modes_transition(const Modes& from, const Modes& to) {
+  std::vector<int> off, on;
+  auto flag = [&](bool a, bool b, int mode) {
+    if (a != b) (b ? on : off).push_back(mode);
+  };
+  flag(from.app_cursor, to.app_cursor, 1);
+  flag(from.reverse_video, to.reverse_video, 5);
+  if (from.mouse != to.mouse) {
+    if (to.mouse) on.push_back(to.mouse);
+    else off.push_back(from.mouse);
+  }
+  if (from.mouse_encoding != to.mouse_encoding) {
+    if (to.mouse_encoding) on.push_back(to.mouse_encoding);
+    else off.push_back(from.mouse_encoding);
+  }
+  flag(from.focus_events, to.focus_events, 1004);
+  flag(from.bracketed_paste, to.bracketed_paste, 2004);
+  std::string out;
+  private_modes(out, off, 'l');
+  private_modes(out, on, 'h');
+  if (from.app_keypad != to.app_keypad) out += to.app_keypad ? "\x1b=" : "\x1b>";
+  return out;
+}
+
+std::string redraw_full(const Screen& s, const RedrawOptions& o) { return full(s, o, nullptr); }
+
+std::string redraw_full(const Screen& s, const RedrawOptions& o, ClientMeta* sent) {
+  return full(s, o, sent);
+}
+
+std::string redraw_since(const Screen& s, uint64_t since, const RedrawOptions& o) {
+  return redraw_since(s, since, o, nullptr);
+}
+
+std::string redraw_since(const Screen& s, uint64_t since, const RedrawOptions& o, ClientMeta* sent) {
+  if (s.layout_seq() > since) return full(s, o, sent);
+  const Area a = area_of(s, o);
+  std::vector<int> rows = s.rows_changed_since(since);
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [&](int r) { return r >= a.rows; }), rows.end());
+  const bool meta = s.meta_seq() > since;
+  if (rows.empty() && !meta) return {};
+  std::string out;
+  if (!rows.empty()) {
+    // Every frame ends with SGR 0; the reset is cheap insurance against
+    // anything else the caller wrote to the client in between.
+    out += "\x1b[?25l\x1b[?7l\x1b[0m";
+    RowPainter p(s, o, a, out);
+    for (int r : rows) p.paint(r, false);
+    if (!(p.pen() == Pen{})) out += "\x1b[0m";
+    out += "\x1b[?7h";
+  }
+  finish(out, s, o, a, sent, meta, !rows.empty());
+  return out;
+}
+
+std::string redraw_row(const Screen& s, int row, const RedrawOptions& o) {
+  const Area a = area_of(s, o);
+  std::string out;
+  if (row < 0 || row >= a.rows) return out;
+  out += "\x1b[0m";
+  RowPainter p(s, o, a, out);
+  p.paint(row, false);
+  if (!(p.pen() == Pen{})) out += "\x1b[0m";
+  return out;
+}
+
+}  // namespace amux::render

@@ -1,0 +1,246 @@
+// Tests for the Screen's guards against libvterm 0.1.4 crashes and traps
+// (NOTES.md "Crashes and traps"). Each test first shows, where it can do so
+// safely, what bare libvterm does, then that the Screen is not affected.
+#include <gtest/gtest.h>
+#include <pthread.h>
+#include <vterm.h>
+
+#include <cstring>
+#include <string>
+
+#include "render/screen.h"
+
+using namespace amux::render;
+
+namespace {
+
+Screen::Options opts(int rows, int cols) {
+  Screen::Options o;
+  o.rows = rows;
+  o.cols = cols;
+  return o;
+}
+
+std::string row_text(const Screen& s, int r) {
+  std::string out;
+  for (int c = 0; c < s.cols(); ++c) {
+    const Cell& cell = s.cell(r, c);
+    if (cell.ch == kWideTail) continue;
+    out += cell.ch == kBlank ? std::string(" ") : s.cell_text(cell);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string fill_rows(int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += "line " + std::to_string(i) + (i + 1 < n ? "\r\n" : "");
+  return out;
+}
+
+}  // namespace
+
+// Guard 1, why: libvterm's own screen layer scrolls text up when rows shrink
+// with text below the cursor, and the state then leaves the cursor row
+// negative (it clamps only the bottom). The next erase in the screen layer
+// dereferences NULL; in the state layer it indexes lineinfo out of bounds.
+TEST(Guard1, BareLibvtermLeavesCursorNegative) {
+  VTerm* vt = vterm_new(50, 80);
+  vterm_set_utf8(vt, 1);
+  VTermScreen* vs = vterm_obtain_screen(vt);
+  vterm_screen_reset(vs, 1);
+  std::string in = fill_rows(50) + "\x1b[1;1H";  // cursor at the top, text below
+  vterm_input_write(vt, in.data(), in.size());
+  vterm_set_size(vt, 10, 80);
+  VTermPos pos;
+  vterm_state_get_cursorpos(vterm_obtain_state(vt), &pos);
+  EXPECT_LT(pos.row, 0);  // the bug the guard exists for
+  vterm_free(vt);          // (feeding "\x1b[2J" now would crash)
+}
+
+TEST(Guard1, ShrinkWithTextBelowCursor) {
+  Screen s(opts(50, 80));
+  s.feed(fill_rows(50) + "\x1b[1;5H");
+  s.resize(10, 80);
+  // Without the guard the state's cursor row is -40 here and this text is
+  // written nowhere (and libvterm reads its lineinfo array at index -40).
+  s.feed("X");
+  EXPECT_EQ(row_text(s, 0), "lineX40");
+  s.feed("\x1b[2J\x1b[Kafter");
+  EXPECT_GE(s.cursor().row, 0);
+  EXPECT_EQ(row_text(s, 0), "     after");
+  EXPECT_EQ(s.cursor().row, 0);
+  EXPECT_EQ(s.cursor().col, 10);
+}
+
+TEST(Guard1, ShrinkWithCursorAtBottom) {
+  Screen s(opts(50, 80));
+  s.feed(fill_rows(50));
+  s.resize(10, 80);
+  EXPECT_EQ(s.cursor().row, 9);
+  EXPECT_EQ(row_text(s, 9), "line 49");
+  s.feed("\x1b[2J\x1b[Ktext");
+  EXPECT_EQ(row_text(s, 9), "       text");
+  EXPECT_EQ(s.scrollback_size(), 40u);
+}
+
+// Guard 3: libvterm's on_text keeps one uint32_t per input byte on the
+// stack; a single 8 MiB write needs 32 MiB of stack. feed() must split.
+namespace {
+struct BigFeed {
+  Screen* screen;
+  std::string* data;
+};
+void* run_big_feed(void* arg) {
+  auto* job = static_cast<BigFeed*>(arg);
+  job->screen->feed(*job->data);
+  return nullptr;
+}
+}  // namespace
+
+TEST(Guard3, EightMiBWriteOnSmallStack) {
+  Screen s(opts(24, 80));
+  std::string data;
+  data.reserve(8u << 20);
+  for (int i = 0; data.size() < (8u << 20); ++i) data += "x";
+  std::memcpy(&data[data.size() - 4], "TAIL", 4);
+  BigFeed job{&s, &data};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 1u << 20);  // 1 MiB
+  pthread_t t;
+  ASSERT_EQ(pthread_create(&t, &attr, &run_big_feed, &job), 0);
+  pthread_join(t, nullptr);
+  pthread_attr_destroy(&attr);
+  // 8 MiB of one autowrapped line: the last row ends with the tail.
+  std::string last = row_text(s, s.cursor().row);
+  ASSERT_GE(last.size(), 4u);
+  EXPECT_EQ(last.substr(last.size() - 4), "TAIL");
+}
+
+TEST(Guard3, ChunkBoundaryKeepsOscWhole) {
+  // An OSC string that straddles a 64 KiB chunk boundary would be cut to
+  // libvterm's 64-byte string buffer; feed() cuts before the ESC instead.
+  Screen s(opts(24, 80));
+  std::string title(200, 't');
+  std::string data(kMaxFeedChunk - 50, 'a');
+  data += "\x1b]2;" + title + "\x07" + std::string(1000, 'b');
+  s.feed(data);
+  EXPECT_EQ(s.title(), title);
+}
+
+// libvterm 0.1.4 does not carry a partial UTF-8 sequence from one write to
+// the next when the write held other text: it prints U+FFFD. The Screen
+// holds the incomplete tail back.
+TEST(Utf8Carry, BareLibvtermPrintsReplacement) {
+  VTerm* vt = vterm_new(2, 10);
+  vterm_set_utf8(vt, 1);
+  VTermScreen* vs = vterm_obtain_screen(vt);
+  vterm_screen_reset(vs, 1);
+  vterm_input_write(vt, "a\xe4\xbd", 3);
+  vterm_input_write(vt, "\xa0", 1);
+  VTermScreenCell cell;
+  vterm_screen_get_cell(vs, VTermPos{0, 1}, &cell);
+  EXPECT_EQ(cell.chars[0], 0xFFFDu);
+  vterm_free(vt);
+}
+
+TEST(Utf8Carry, ScreenHoldsIncompleteTail) {
+  Screen s(opts(2, 10));
+  s.feed("a\xe4\xbd");
+  s.feed("\xa0" "b");
+  EXPECT_EQ(s.cell(0, 1).ch, U'\u4f60');
+  EXPECT_EQ(row_text(s, 0), "a\xe4\xbd\xa0" "b");
+  // A sequence that never completes is dropped (libvterm's decoder
+  // discards it) and the text after it still appears.
+  s.feed("\r\n\xe4");
+  s.feed("z");
+  EXPECT_EQ(row_text(s, 1), "z");
+}
+
+// Guard 7: a cursor saved before a resize is restored by libvterm without
+// clamping; its state then indexes per-row arrays out of bounds.
+TEST(Guard7, BareLibvtermRestoresCursorOutsideTheScreen) {
+  VTerm* vt = vterm_new(40, 100);
+  vterm_set_utf8(vt, 1);
+  VTermState* st = vterm_obtain_state(vt);
+  vterm_state_reset(st, 1);
+  std::string in = "\x1b[35;90H\x1b" "7";
+  vterm_input_write(vt, in.data(), in.size());
+  vterm_set_size(vt, 10, 30);
+  vterm_input_write(vt, "\x1b" "8", 2);
+  VTermPos pos;
+  vterm_state_get_cursorpos(st, &pos);
+  EXPECT_EQ(pos.row, 34);  // outside a 10-row screen
+  EXPECT_EQ(pos.col, 89);
+  vterm_free(vt);
+}
+
+TEST(Guard7, RestoredCursorIsClamped) {
+  Screen s(opts(40, 100));
+  s.feed("\x1b[35;90H\x1b" "7\x1b[H");
+  s.resize(10, 30);
+  s.feed("\x1b" "8X");  // restore and write in one feed
+  EXPECT_EQ(s.cursor().row, 9);
+  EXPECT_EQ(row_text(s, 9), std::string(29, ' ') + "X");
+  // Leaving an alternate screen entered before a resize restores the
+  // cursor saved by 1049h.
+  Screen v(opts(40, 100));
+  v.feed("\x1b[38;80H\x1b[?1049h\x1b[Hvim");
+  v.resize(12, 40);
+  v.feed("\x1b[?1049lY");
+  EXPECT_FALSE(v.alt_screen());
+  EXPECT_EQ(v.cursor().row, 11);
+  EXPECT_EQ(v.cell(11, 39).ch, U'Y');
+}
+
+// Guard 8: after a resize libvterm clamps only the bottom margin, so a
+// scroll region below the new bottom has top > bottom; the next scroll
+// would memmove a negative length (shown by ASan as negative-size-param).
+TEST(Guard8, BareLibvtermKeepsAnInvertedScrollRegion) {
+  VTerm* vt = vterm_new(20, 40);
+  vterm_set_utf8(vt, 1);
+  std::string out;
+  vterm_output_set_callback(
+      vt, [](const char* s, size_t n, void* u) { static_cast<std::string*>(u)->append(s, n); }, &out);
+  VTermState* st = vterm_obtain_state(vt);
+  vterm_state_reset(st, 1);
+  std::string in = "\x1b[10;15r";
+  vterm_input_write(vt, in.data(), in.size());
+  vterm_set_size(vt, 5, 40);
+  std::string query = "\x1bP$qr\x1b\\";  // DECRQSS: report the scroll region
+  vterm_input_write(vt, query.data(), query.size());
+  EXPECT_NE(out.find("10;5r"), std::string::npos) << out;  // top 10 > bottom 5
+  vterm_free(vt);  // (feeding "\x1b[T" now would corrupt memory)
+}
+
+TEST(Guard8, ResizeResetsTheScrollRegion) {
+  Screen s(opts(20, 40));
+  std::string out;
+  s.on_output = [&](std::string_view b) { out.append(b); };
+  s.feed("line1\r\nline2\x1b[10;15r\x1b[2;3H");
+  s.resize(5, 40);
+  EXPECT_EQ(s.cursor().row, 1);  // the cursor stays where it was
+  EXPECT_EQ(s.cursor().col, 2);
+  s.feed("\x1bP$qr\x1b\\");
+  EXPECT_NE(out.find("1;5r"), std::string::npos) << out;
+  // Scrolls of all kinds, each undone by the next: the text is intact.
+  s.feed("\x1b[T\x1b[S\x1b[L\x1b[M\x1b[2@\x1b[2P\x1bM\x1b" "D");
+  EXPECT_EQ(row_text(s, 0), "line1");
+  EXPECT_EQ(row_text(s, 1), "line2");
+  s.feed("\x1b[5;1H\n");  // full-screen scroll at the new bottom
+  EXPECT_EQ(row_text(s, 0), "line2");
+  EXPECT_EQ(s.scrollback_size(), 2u);  // the blank row "CSI S" pushed, and line1
+}
+
+// Guard 6: the TITLE property points into a stack buffer inside libvterm.
+TEST(Guard6, TitleSurvivesTheFeed) {
+  Screen s(opts(5, 40));
+  s.feed("\x1b]2;my precious title\x07");
+  // Reuse the stack: more OSC strings, long text, another property.
+  std::string junk = "\x1b]1;" + std::string(3000, 'j') + "\x07";
+  for (int i = 0; i < 20; ++i) junk += std::string(5000, char('a' + i)) + "\x1b]9999;zzz\x07";
+  s.feed(junk);
+  EXPECT_EQ(s.title(), "my precious title");
+  EXPECT_EQ(s.icon_name(), std::string(1024, 'j'));  // capped
+}
