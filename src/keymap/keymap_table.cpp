@@ -19,6 +19,36 @@ KeymapTable KeymapTable::defaults() {
       {"back", {"C-b Left"}},
       {"send-prefix", {"C-b C-b"}},
   };
+  // The agent view (DESIGN.md §7). One key may serve several actions; the
+  // view picks by what is on screen (Enter opens a row, or starts the
+  // session typed in the prompt box).
+  k.t_["view"] = {
+      {"up", {"Up"}},
+      {"down", {"Down"}},
+      {"group-up", {"M-Up"}},
+      {"group-down", {"M-Down"}},
+      {"tile-left", {"Left"}},
+      {"tile-right", {"Right"}},
+      {"open", {"Enter", "Right"}},
+      {"open-1", {"M-1"}}, {"open-2", {"M-2"}}, {"open-3", {"M-3"}},
+      {"open-4", {"M-4"}}, {"open-5", {"M-5"}}, {"open-6", {"M-6"}},
+      {"open-7", {"M-7"}}, {"open-8", {"M-8"}}, {"open-9", {"M-9"}},
+      {"peek", {"Space"}},
+      {"pin", {"C-t"}},
+      {"rename", {"C-r"}},
+      {"remove", {"C-x"}},
+      {"group-by", {"C-s"}},
+      {"layout", {"Tab"}},
+      {"find", {"C-f"}},
+      {"submit", {"Enter"}},
+      {"submit-attach", {"S-Enter", "M-Enter"}},
+      {"newline", {"C-j"}},
+      {"restore", {"C-y"}},
+      {"help", {"?"}},
+      {"cancel", {"Escape", "C-c"}},
+      {"suspend", {"C-z"}},
+      {"redraw", {"C-l"}},
+  };
   return k;
 }
 
