@@ -78,7 +78,7 @@ Config parse_config(const std::string& text, const std::string& origin, Config c
       << e.description();
     throw ConfigError(s.str());
   }
-  check_keys(root, origin, "", {"default_agent", "session", "reap", "worktree", "view"},
+  check_keys(root, origin, "", {"default_agent", "session", "reap", "daemon", "worktree", "view"},
              c.warnings);
   get(root, origin, "", "default_agent", c.default_agent);
   if (auto* s = section(root, origin, "session")) {
@@ -96,6 +96,10 @@ Config parse_config(const std::string& text, const std::string& origin, Config c
     get(*s, origin, "reap", "idle_agent", c.idle_agent);
     get(*s, origin, "reap", "empty_row", c.empty_row);
     get(*s, origin, "reap", "stopped_linger", c.stopped_linger);
+  }
+  if (auto* s = section(root, origin, "daemon")) {
+    check_keys(*s, origin, "daemon", {"idle_exit"}, c.warnings);
+    get(*s, origin, "daemon", "idle_exit", c.idle_exit);
   }
   if (auto* s = section(root, origin, "worktree")) {
     check_keys(*s, origin, "worktree", {"bg_isolation"}, c.warnings);

@@ -5,6 +5,7 @@
 // are reported too, because a typo silently ignored is a setting lost.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct Config {
   double idle_agent = 3600;             // idle finished agent sessions: stop the process
   double empty_row = 300;               // rows that never got any work
   double stopped_linger = 300;          // host of a stopped session keeps output this long
+  // [daemon]
+  double idle_exit = 5;                 // supervisor exits after this long with no session and no client
   // [worktree]
   std::string bg_isolation = "worktree";  // "worktree" | "none"
   // [view]

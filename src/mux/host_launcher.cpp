@@ -22,6 +22,11 @@ std::string self_exe() {
 }
 
 std::string launch_host(const Paths& paths, const std::string& id, int timeout_ms) {
+  return launch_detached(paths, {"host", id}, "session host", timeout_ms);
+}
+
+std::string launch_detached(const Paths& paths, const std::vector<std::string>& args,
+                            const std::string& what, int timeout_ms) {
   int pfd[2];
   if (pipe2(pfd, O_CLOEXEC) != 0) return std::string("cannot create pipe: ") + strerror(errno);
   std::string exe = self_exe();
@@ -57,7 +62,14 @@ std::string launch_host(const Paths& paths, const std::string& id, int timeout_m
     sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
     putenv(const_cast<char*>(cfg.c_str()));
-    execl(exe.c_str(), exe.c_str(), "host", id.c_str(), "--ready-fd", ready.c_str(), (char*)nullptr);
+    std::vector<char*> av;
+    av.push_back(const_cast<char*>(exe.c_str()));
+    for (auto& a : args) av.push_back(const_cast<char*>(a.c_str()));
+    const char* rf = "--ready-fd";
+    av.push_back(const_cast<char*>(rf));
+    av.push_back(const_cast<char*>(ready.c_str()));
+    av.push_back(nullptr);
+    execv(exe.c_str(), av.data());
     dprintf(pfd[1], "error: cannot run %s: %s\n", exe.c_str(), strerror(errno));
     _exit(127);
   }
@@ -78,7 +90,7 @@ std::string launch_host(const Paths& paths, const std::string& id, int timeout_m
       break;  // EOF: host closed the pipe without a word (it died)
     }
     waited += 100;
-    if (waited >= timeout_ms) { close(pfd[0]); return "session host did not start within " + std::to_string(timeout_ms / 1000) + " s"; }
+    if (waited >= timeout_ms) { close(pfd[0]); return what + " did not start within " + std::to_string(timeout_ms / 1000) + " s"; }
   }
   close(pfd[0]);
   if (msg.rfind("ok", 0) == 0) return "";
@@ -87,7 +99,7 @@ std::string launch_host(const Paths& paths, const std::string& id, int timeout_m
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.pop_back();
     return msg;
   }
-  return "session host exited before it was ready (see " + paths.daemon_log() + ")";
+  return what + " exited before it was ready (see " + paths.daemon_log() + ")";
 }
 
 }  // namespace amux::mux

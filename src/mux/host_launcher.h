@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "mux/paths.h"
 
@@ -14,6 +15,12 @@ namespace amux::mux {
 
 // Path of the running amux binary (/proc/self/exe).
 std::string self_exe();
+
+// Runs `<exe> <args…> --ready-fd N` detached (double fork, setsid, stdio to
+// /dev/null, stderr to daemon.log) and waits until it writes "ok" on the
+// ready pipe. "" or a one-line error; `what` names it in errors.
+std::string launch_detached(const Paths& paths, const std::vector<std::string>& args,
+                            const std::string& what, int timeout_ms = 10000);
 
 // Runs `<exe> host <id>` detached; returns "" once the host listens, else a
 // one-line error. The record jobs/<id>/state.json must exist.

@@ -8,9 +8,10 @@
 // throttled incremental frames rendered from the Screen — never raw PTY
 // bytes), input, resize, detach, capture, logs, reply, stop, state. The PTY
 // follows the size of the most recently attached client and returns to the
-// previous client's size when it leaves (200x50 with no client). A slow
-// client is skipped and redrawn later; it never stalls the session or grows
-// memory without bound. Terminal queries are answered by libvterm even with
+// previous client's size when it leaves; when the last one leaves it keeps
+// that size, as tmux does (before the first attach: the record's size,
+// default 200x50). A slow client is skipped and redrawn later; it never
+// stalls the session or grows memory without bound. Terminal queries are answered by libvterm even with
 // nobody attached. Everything runs on one libuv loop: no busy loops.
 #pragma once
 

@@ -89,8 +89,11 @@ Resolution resolve_session(const std::vector<SessionRecord>& all, const std::str
     const std::string q = lower(query);
     if (step([&](const SessionRecord& r) { return r.id == query; }) ||
         step([&](const SessionRecord& r) { return r.id.compare(0, query.size(), query) == 0; }) ||
-        step([&](const SessionRecord& r) { return r.name == query; }) ||
-        step([&](const SessionRecord& r) {
+        step([&](const SessionRecord& r) { return r.name == query; }))
+      return res;
+    // An ambiguous id prefix or name is reported as such rather than being
+    // settled by a looser name-substring match.
+    if (ambiguous.empty() && step([&](const SessionRecord& r) {
           return lower(r.name).find(q) != std::string::npos;
         }))
       return res;

@@ -19,10 +19,12 @@ bool is_session_id(std::string_view s);
 struct Resolution {
   std::string id;                 // set when exactly one matched
   std::string error;              // one line, else ""
-  std::vector<std::string> candidates;  // "id · name" lines when ambiguous
+  std::vector<std::string> candidates;  // "<id>  <name>" lines when ambiguous
 };
 
-// Exact id, then unique id prefix, then exact name, then unique name substring.
+// Exact id, then unique id prefix, then exact name, then unique
+// case-insensitive name substring (only when no earlier step was ambiguous).
+// Errors: "no session matches 'x'", "'x' matches N sessions:" + candidates.
 Resolution resolve_session(const std::vector<SessionRecord>& all, const std::string& query);
 
 }  // namespace amux::mux

@@ -1,0 +1,43 @@
+// dispatch.h — turn what a user asked for into a running session.
+//
+// Why: the command line (`amux --bg`, `amux new`) and the agent view's
+// prompt box dispatch the same way: a shell job or an agent prompt, a
+// directory (maybe a fresh worktree), a name, the agent's argv from its
+// profile; then the supervisor starts the host. One place does it.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mux/config.h"
+#include "mux/paths.h"
+#include "mux/session_record.h"
+
+namespace amux::mux {
+
+struct NewSession {
+  bool shell = false;          // a shell job (--exec / `!cmd`): `command` runs under bash -c
+  std::string command;         // shell: the command text
+  std::string prompt;          // agent: the prompt
+  std::string agent;           // agent profile ("" = default agent)
+  std::string name;            // "" = derived from the command or prompt
+  std::string cwd;             // "" = current directory
+  // Agent options (mapped through the profile; unsupported ones are errors).
+  std::string model, effort, permission_mode, settings, mcp_config;
+  bool skip_permissions = false;
+  std::vector<std::string> add_dirs, plugin_dirs, extra_args;
+};
+
+struct DispatchError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Start the session through the supervisor (started on demand). Returns its
+// record. Throws DispatchError with one line.
+SessionRecord dispatch_session(const Paths& paths, const Config& config, const NewSession& req);
+
+// A display name from a command or prompt: first line, ≤ 40 characters.
+std::string name_from_text(const std::string& text);
+
+}  // namespace amux::mux

@@ -1,0 +1,659 @@
+// supervisor.cpp — the per-user supervisor (see supervisor.h for the why).
+//
+// Structure: Impl owns the lock fd, the control socket, client connections
+// (one-shot CLI requests or long-lived watchers) and one subscription per
+// live host. Requests are a table of ops (dispatch, list, stop, rm, respawn,
+// ensure, rename, pin, unpin, status, shutdown, watch). Anything that must
+// talk to a host does so asynchronously (host_call) so one slow host never
+// stalls the loop.
+#include "mux/supervisor.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "mux/atomic_file.h"
+#include "mux/host_launcher.h"
+#include "mux/process_info.h"
+#include "mux/protocol.h"
+#include "mux/roster.h"
+#include "mux/session_id.h"
+#include "mux/session_record.h"
+#include "mux/session_view.h"
+#include "mux/uv_conn.h"
+
+namespace amux::mux {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string iso_now() {
+  char buf[64];
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, sizeof buf - n, ".%03ldZ", ts.tv_nsec / 1000000);
+  return buf;
+}
+
+// An fd closed on scope exit.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { if (fd >= 0) ::close(fd); }
+};
+
+}  // namespace
+
+struct Supervisor::Impl {
+  uv_loop_t* loop;
+  SupervisorOptions o;
+  Fd lock_fd;
+  Fd log_fd;
+  uv_pipe_t server{};
+  bool server_open = false;
+  uv_timer_t reap_timer{}, idle_timer{};
+  uv_signal_t sig_term{}, sig_int{}, sig_hup{};
+  int64_t started_at = now_ms();
+  bool shutting_down = false;
+
+  std::map<UvConn*, std::unique_ptr<UvConn>> clients;   // control connections
+  std::set<UvConn*> watchers;                           // clients that asked to watch
+  std::map<std::string, std::unique_ptr<UvConn>> hosts; // id → subscription
+  std::map<UvConn*, std::unique_ptr<UvConn>> calls;     // one-shot host requests
+  std::map<std::string, SessionRecord> records;         // latest known records
+
+  Impl(uv_loop_t* l, SupervisorOptions opts) : loop(l), o(std::move(opts)) {}
+
+  // ---- logging ----
+  void log(const std::string& msg) {
+    if (log_fd.fd < 0) return;
+    std::string line = "[" + iso_now() + "] [supervisor] " + msg + "\n";
+    ssize_t n = ::write(log_fd.fd, line.data(), line.size());
+    (void)n;
+  }
+
+  // ---- lifecycle ----
+  std::string start() {
+    make_dirs(o.paths.config_dir);
+    make_dirs(o.paths.daemon_dir());
+    make_dirs(o.paths.jobs_dir());
+    log_fd.fd = open(o.paths.daemon_log().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    lock_fd.fd = open(o.paths.daemon_lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd.fd < 0) return "cannot open " + o.paths.daemon_lock() + ": " + strerror(errno);
+    if (flock(lock_fd.fd, LOCK_EX | LOCK_NB) != 0) {
+      char buf[512] = {0};
+      ssize_t n = pread(lock_fd.fd, buf, sizeof buf - 1, 0);
+      std::string pid = "?";
+      try { if (n > 0) pid = std::to_string(json::parse(std::string(buf, size_t(n))).value("pid", 0)); } catch (...) {}
+      return "already running (pid " + pid + ")";
+    }
+    json lock = {{"pid", getpid()}, {"version", AMUX_VERSION}, {"protocol", kProtocolVersion},
+                 {"startedAt", started_at}, {"origin", o.origin}};
+    std::string ls = lock.dump() + "\n";
+    if (ftruncate(lock_fd.fd, 0) == 0) {
+      ssize_t n = pwrite(lock_fd.fd, ls.data(), ls.size(), 0);
+      (void)n;
+    }
+    log("─── daemon start ─── version=" AMUX_VERSION " pid=" + std::to_string(getpid()) +
+        " origin=" + o.origin);
+
+    std::string sock = o.paths.control_socket();
+    if (sock.size() > max_socket_path()) return "socket path too long: " + sock;
+    unlink(sock.c_str());  // we hold the lock: any socket file left is stale
+    uv_pipe_init(loop, &server, 0);
+    server.data = this;
+    server_open = true;
+    if (int r = uv_pipe_bind(&server, sock.c_str()); r != 0)
+      return "cannot bind " + sock + ": " + uv_strerror(r);
+    chmod(sock.c_str(), 0600);
+    if (int r = uv_listen(reinterpret_cast<uv_stream_t*>(&server), 64, [](uv_stream_t* s, int st) {
+          if (st == 0) static_cast<Impl*>(s->data)->on_accept();
+        });
+        r != 0)
+      return "cannot listen on " + sock + ": " + uv_strerror(r);
+
+    uv_timer_init(loop, &reap_timer);
+    reap_timer.data = this;
+    uv_timer_init(loop, &idle_timer);
+    idle_timer.data = this;
+    for (auto [h, s] : {std::pair{&sig_term, SIGTERM}, {&sig_int, SIGINT}, {&sig_hup, SIGHUP}}) {
+      uv_signal_init(loop, h);
+      h->data = this;
+      uv_signal_start(h, [](uv_signal_t* hh, int signum) {
+        auto* self = static_cast<Impl*>(hh->data);
+        if (signum == SIGHUP) return;  // detached from a terminal: keep going
+        self->log(std::string("shutdown requested by ") + (signum == SIGTERM ? "SIGTERM" : "SIGINT"));
+        self->shutdown(false, nullptr);
+      }, s);
+    }
+    adopt();
+    save_roster_now();
+    schedule_reap();
+    check_idle();
+    return "";
+  }
+
+  void adopt() {
+    int adopted = 0, dead = 0;
+    auto all = load_all_records(o.paths);
+    for (auto& r : all) {
+      records[r.id] = r;
+      if (r.host_pid > 0 && process_alive(r.host_pid, r.host_start_time)) {
+        watch_host(r.id);
+        adopted++;
+      } else if (state_is_live(r.state)) {
+        mark_host_lost(r.id);
+        dead++;
+      }
+    }
+    log("adopt: adopted=" + std::to_string(adopted) + " dead=" + std::to_string(dead));
+  }
+
+  void mark_host_lost(const std::string& id) {
+    auto rec = load_record(o.paths, id);
+    if (!rec) return;
+    if (!state_is_live(rec->state)) { records[id] = *rec; return; }
+    rec->state = SessionState::Failed;
+    rec->detail = "host lost";
+    rec->pid = 0;
+    rec->host_pid = 0;
+    if (!rec->finished_at) rec->finished_at = now_ms();
+    save_record(o.paths, *rec);
+    records[id] = *rec;
+    log("bg settled " + id + " (failed): host lost");
+    broadcast(*rec);
+  }
+
+  void save_roster_now() {
+    json r = load_roster(o.paths);
+    r["pid"] = getpid();
+    r["version"] = AMUX_VERSION;
+    r["protocol"] = kProtocolVersion;
+    r["startedAt"] = started_at;
+    r["origin"] = o.origin;
+    json hs = json::object();
+    for (auto& [id, c] : hosts) {
+      auto it = records.find(id);
+      if (it == records.end()) continue;
+      hs[id] = {{"hostPid", it->second.host_pid}, {"hostStartTime", it->second.host_start_time},
+                {"socket", it->second.socket}};
+    }
+    r["hosts"] = hs;
+    save_roster(o.paths, r);
+  }
+
+  // ---- host subscriptions ----
+  void watch_host(const std::string& id) {
+    if (hosts.count(id)) return;
+    auto it = records.find(id);
+    std::string sock = it != records.end() && !it->second.socket.empty() ? it->second.socket
+                                                                          : o.paths.host_socket(id);
+    auto c = std::make_unique<UvConn>(loop);
+    UvConn* raw = c.get();
+    raw->tag = id;
+    hosts[id] = std::move(c);
+    raw->connect(sock, [this, raw, id](const std::string& err) {
+      if (!err.empty()) { raw->close(err); return; }
+      raw->send_json(MsgType::Hello, make_hello());
+      raw->send_json(MsgType::Request, {{"op", "subscribe"}});
+    });
+    raw->start(
+        [this, id](UvConn& c, Frame& f) {
+          if (f.type == MsgType::Error) { c.close(f.payload); return; }
+          if (f.type != MsgType::Event && f.type != MsgType::Response) return;
+          json j = f.json();
+          if (j.contains("record")) on_record(SessionRecord::from_json(j["record"]));
+        },
+        [this, id](UvConn&, const std::string& reason) { on_host_closed(id, reason); });
+  }
+
+  void on_host_closed(const std::string& id, const std::string& reason) {
+    auto node = hosts.extract(id);  // destroyed at end of scope (handle already closed)
+    if (shutting_down) return;
+    auto rec = load_record(o.paths, id);
+    if (rec && state_is_live(rec->state) && !process_alive(rec->host_pid, rec->host_start_time)) {
+      log("host of " + id + " is gone (" + reason + ")");
+      mark_host_lost(id);
+    } else if (rec) {
+      records[id] = *rec;
+    }
+    save_roster_now();
+    schedule_reap();
+    check_idle();
+  }
+
+  void on_record(const SessionRecord& r) {
+    auto prev = records.find(r.id);
+    bool changed_state = prev == records.end() || prev->second.state != r.state;
+    records[r.id] = r;
+    if (changed_state && !state_is_live(r.state) && r.state != SessionState::Starting) {
+      std::string how = r.state == SessionState::Done ? "done" : r.state == SessionState::Stopped ? "stopped" : "failed";
+      log("bg settled " + r.id + " (" + how + ")" + (r.detail.empty() ? "" : ": " + r.detail));
+    }
+    broadcast(r);
+    schedule_reap();
+    check_idle();
+  }
+
+  // Push a record change to every watcher (the agent view).
+  void broadcast(const SessionRecord& r) {
+    if (watchers.empty()) return;
+    auto pins = load_pins(o.paths);
+    json ev = {{"session", session_json(r, pins.count(r.id) > 0)}};
+    for (auto* w : watchers) w->send_json(MsgType::Event, ev);
+  }
+
+  // One request to a host on its own connection; cb gets the response json
+  // ({"ok":false,"error":…} when the host cannot be reached).
+  void host_call(const std::string& id, json req, std::function<void(const json&)> cb) {
+    auto it = records.find(id);
+    std::string sock = it != records.end() && !it->second.socket.empty() ? it->second.socket
+                                                                          : o.paths.host_socket(id);
+    auto c = std::make_unique<UvConn>(loop);
+    UvConn* raw = c.get();
+    calls[raw] = std::move(c);
+    auto done = std::make_shared<std::function<void(const json&)>>(std::move(cb));
+    raw->connect(sock, [raw, req, done](const std::string& err) {
+      if (!err.empty()) {
+        if (*done) { (*done)({{"ok", false}, {"error", "session host unreachable: " + err}}); *done = nullptr; }
+        raw->close(err);
+        return;
+      }
+      raw->send_json(MsgType::Hello, make_hello());
+      raw->send_json(MsgType::Request, req);
+    });
+    raw->start(
+        [done](UvConn& c, Frame& f) {
+          if (f.type == MsgType::Response || f.type == MsgType::Error) {
+            json j;
+            try { j = f.json(); } catch (...) { j = {{"ok", false}, {"error", "bad response"}}; }
+            if (f.type == MsgType::Error) j = {{"ok", false}, {"error", j.value("error", std::string("host error"))}};
+            if (*done) { (*done)(j); *done = nullptr; }
+            c.close();
+          }
+        },
+        [this, done](UvConn& c, const std::string& reason) {
+          if (*done) { (*done)({{"ok", false}, {"error", "session host closed the connection: " + reason}}); *done = nullptr; }
+          calls.erase(&c);
+        });
+  }
+
+  bool host_alive(const std::string& id) {
+    auto it = records.find(id);
+    if (it == records.end()) return false;
+    return it->second.host_pid > 0 && process_alive(it->second.host_pid, it->second.host_start_time);
+  }
+
+  // ---- reaping ----
+  // Deadline (ms) at which a record must be reaped, or 0 for never.
+  int64_t reap_deadline(const SessionRecord& r, bool pinned) {
+    if (pinned) return 0;
+    auto ms = [](double s) { return int64_t(s * 1000); };
+    if (!r.had_work && state_is_live(r.state) == false && r.finished_at)
+      return r.finished_at + ms(o.config.empty_row);
+    if (!r.had_work && r.kind != "shell") return r.created_at + ms(o.config.empty_row);
+    if (r.kind == "shell" && !state_is_live(r.state) && r.state != SessionState::Starting && r.finished_at)
+      return r.finished_at + ms(r.state == SessionState::Stopped ? o.config.stopped_linger : o.config.shell_linger);
+    return 0;
+  }
+
+  void schedule_reap() {
+    if (shutting_down) return;
+    auto pins = load_pins(o.paths);
+    int64_t next = 0;
+    for (auto& [id, r] : records) {
+      int64_t d = reap_deadline(r, pins.count(id) > 0);
+      if (d && (!next || d < next)) next = d;
+    }
+    uv_timer_stop(&reap_timer);
+    if (!next) return;
+    int64_t wait = std::max<int64_t>(0, next - now_ms());
+    uv_timer_start(&reap_timer, [](uv_timer_t* t) { static_cast<Impl*>(t->data)->reap(); }, uint64_t(wait) + 5, 0);
+  }
+
+  void reap() {
+    auto pins = load_pins(o.paths);
+    int64_t now = now_ms();
+    std::vector<std::string> gone;
+    for (auto& [id, r] : records) {
+      int64_t d = reap_deadline(r, pins.count(id) > 0);
+      if (d && d <= now) gone.push_back(id);
+    }
+    for (auto& id : gone) {
+      log("reaped " + id);
+      remove_session(id, [](const json&) {});
+    }
+    schedule_reap();
+  }
+
+  // Stop the host (if any) and delete the record and its job dir.
+  void remove_session(const std::string& id, std::function<void(const json&)> cb) {
+    auto finish = [this, id, cb]() {
+      std::error_code ec;
+      std::filesystem::remove_all(o.paths.job_dir(id), ec);
+      records.erase(id);
+      auto pins = load_pins(o.paths);
+      if (pins.erase(id)) save_pins(o.paths, pins);
+      json ev = {{"removed", id}};
+      for (auto* w : watchers) w->send_json(MsgType::Event, ev);
+      save_roster_now();
+      check_idle();
+      cb({{"ok", true}, {"id", id}});
+    };
+    if (host_alive(id)) host_call(id, {{"op", "shutdown"}}, [finish](const json&) { finish(); });
+    else finish();
+  }
+
+  // ---- idle exit ----
+  bool any_live() {
+    for (auto& [id, r] : records)
+      if (state_is_live(r.state) && hosts.count(id)) return true;
+    return false;
+  }
+
+  void check_idle() {
+    if (shutting_down) return;
+    bool idle = clients.empty() && !any_live() && calls.empty();
+    if (!idle) { uv_timer_stop(&idle_timer); return; }
+    if (uv_is_active(reinterpret_cast<uv_handle_t*>(&idle_timer))) return;
+    uv_timer_start(&idle_timer, [](uv_timer_t* t) {
+      auto* self = static_cast<Impl*>(t->data);
+      if (!self->clients.empty() || self->any_live()) return;
+      self->log("idle " + std::to_string(int(self->o.idle_exit_seconds)) + "s with no clients — exiting");
+      self->shutdown(true, nullptr);
+    }, uint64_t(o.idle_exit_seconds * 1000), 0);
+  }
+
+  void shutdown(bool keep_workers, std::function<void()> after) {
+    if (shutting_down) return;
+    shutting_down = true;
+    auto live = std::make_shared<int>(0);
+    auto finish = [this, keep_workers, after, live]() {
+      log(std::string("shutting down (keep_workers=") + (keep_workers ? "yes" : "no") +
+          ", uptime=" + std::to_string((now_ms() - started_at) / 1000) + "s)");
+      if (after) after();
+      close_all();
+    };
+    if (keep_workers) { finish(); return; }
+    std::vector<std::string> ids;
+    for (auto& [id, r] : records)
+      if (r.host_pid > 0 && process_alive(r.host_pid, r.host_start_time)) ids.push_back(id);
+    if (ids.empty()) { finish(); return; }
+    *live = int(ids.size());
+    for (auto& id : ids)
+      host_call(id, {{"op", "shutdown"}}, [live, finish](const json&) {
+        if (--*live == 0) finish();
+      });
+  }
+
+  void close_all() {
+    uv_walk(loop, [](uv_handle_t* h, void*) { if (!uv_is_closing(h)) uv_close(h, nullptr); }, nullptr);
+  }
+
+  // ---- control connections ----
+  void on_accept() {
+    auto c = std::make_unique<UvConn>(loop);
+    UvConn* raw = c.get();
+    std::string err = raw->accept_from(reinterpret_cast<uv_stream_t*>(&server));
+    clients[raw] = std::move(c);
+    uv_timer_stop(&idle_timer);
+    if (!err.empty()) { log(err); raw->close(err); }
+    raw->start([this](UvConn& c, Frame& f) { on_client_frame(c, f); },
+               [this](UvConn& c, const std::string& reason) {
+                 if (!reason.empty() && reason != "closed by peer") log("client connection closed: " + reason);
+                 watchers.erase(&c);
+                 clients.erase(&c);
+                 check_idle();
+               });
+  }
+
+  void on_client_frame(UvConn& c, Frame& f) {
+    if (!c.hello_done) {
+      if (f.type != MsgType::Hello) { c.send_json(MsgType::Error, {{"error", "expected hello"}}); c.close("no hello"); return; }
+      std::string err = check_hello(f.json());
+      if (!err.empty()) { c.send_json(MsgType::Error, {{"error", err}}); c.close(err); return; }
+      c.hello_done = true;
+      c.send_json(MsgType::Welcome, {{"proto", kProtocolVersion}, {"server", "supervisor"},
+                                     {"pid", getpid()}, {"version", AMUX_VERSION}});
+      return;
+    }
+    if (f.type != MsgType::Request) { c.close("unexpected frame " + std::string(msg_type_name(f.type))); return; }
+    json req = f.json();
+    if (!req.is_object() || !req.contains("op") || !req["op"].is_string()) {
+      c.send_json(MsgType::Response, {{"ok", false}, {"error", "request without op"}});
+      return;
+    }
+    UvConn* cp = &c;
+    auto reply = [this, cp](const json& j) {
+      if (clients.count(cp) && !cp->closing()) cp->send_json(MsgType::Response, j);
+    };
+    try {
+      handle(c, req, reply);
+    } catch (const std::exception& e) {
+      reply({{"ok", false}, {"error", e.what()}});
+    }
+  }
+
+  std::optional<SessionRecord> find(const json& req, const std::function<void(const json&)>& reply) {
+    std::string id = req.value("id", std::string());
+    auto rec = load_record(o.paths, id);
+    if (!rec) { reply({{"ok", false}, {"error", "no session " + id}}); return std::nullopt; }
+    records[id] = *rec;
+    return rec;
+  }
+
+  // Start (or restart) the host of an existing record, with the resume argv.
+  std::string relaunch(SessionRecord rec) {
+    if (!rec.resume_argv.empty()) rec.argv = rec.resume_argv;
+    rec.state = SessionState::Starting;
+    rec.detail = "starting…";
+    rec.pid = 0;
+    rec.host_pid = 0;
+    rec.exit_code.reset();
+    rec.signal.reset();
+    rec.finished_at = 0;
+    rec.socket = o.paths.host_socket(rec.id);
+    save_record(o.paths, rec);
+    records[rec.id] = rec;
+    std::string err = launch_host(o.paths, rec.id);
+    if (!err.empty()) {
+      rec.state = SessionState::Failed;
+      rec.detail = "host did not start — " + err;
+      save_record(o.paths, rec);
+      records[rec.id] = rec;
+      return err;
+    }
+    if (auto fresh = load_record(o.paths, rec.id)) records[rec.id] = *fresh;
+    log("bg spawned " + rec.id + " (" + rec.kind + ")");
+    watch_host(rec.id);
+    save_roster_now();
+    return "";
+  }
+
+  void handle(UvConn& c, const json& req, const std::function<void(const json&)>& reply) {
+    std::string op = req["op"];
+    if (op == "dispatch") {
+      SessionRecord r = SessionRecord::from_json(req.value("record", json::object()));
+      r.id = new_session_id();
+      if (r.session_uuid.empty()) r.session_uuid = new_uuid();
+      r.created_at = now_ms();
+      if (!r.rows || !r.cols) { r.rows = o.config.rows; r.cols = o.config.cols; }
+      if (r.argv.empty()) { reply({{"ok", false}, {"error", "nothing to run"}}); return; }
+      std::string err = relaunch(r);
+      if (!err.empty()) { reply({{"ok", false}, {"error", "could not start session " + r.id + ": " + err}}); return; }
+      reply({{"ok", true}, {"id", r.id}, {"record", records[r.id].to_json()}});
+    } else if (op == "list") {
+      bool all = req.value("all", false);
+      std::string cwd = req.value("cwd", std::string());
+      auto pins = load_pins(o.paths);
+      json arr = json::array();
+      for (auto& r : load_all_records(o.paths)) {
+        SessionRecord rr = r;
+        if (state_is_live(rr.state) && !(rr.host_pid > 0 && process_alive(rr.host_pid, rr.host_start_time))) {
+          mark_host_lost(rr.id);
+          if (auto fresh = load_record(o.paths, rr.id)) rr = *fresh;
+        }
+        if (!all && !state_is_live(rr.state) && !pins.count(rr.id)) continue;
+        if (!cwd.empty() && rr.cwd != cwd && rr.cwd.rfind(cwd + "/", 0) != 0) continue;
+        arr.push_back(session_json(rr, pins.count(rr.id) > 0));
+      }
+      reply({{"ok", true}, {"sessions", arr}});
+    } else if (op == "stop") {
+      auto rec = find(req, reply);
+      if (!rec) return;
+      if (!state_is_live(rec->state) || !host_alive(rec->id)) { reply({{"ok", true}, {"id", rec->id}}); return; }
+      std::string id = rec->id;
+      host_call(id, {{"op", "stop"}}, [reply, id](const json& j) {
+        reply(j.value("ok", false) ? json{{"ok", true}, {"id", id}} : j);
+      });
+    } else if (op == "rm") {
+      auto rec = find(req, reply);
+      if (!rec) return;
+      if (state_is_live(rec->state) && host_alive(rec->id) && !req.value("force", false)) {
+        reply({{"ok", false}, {"error", "session " + rec->id + " is running; stop it first or use --force"}});
+        return;
+      }
+      log("rm " + rec->id);
+      remove_session(rec->id, reply);
+    } else if (op == "respawn" || op == "ensure") {
+      std::vector<std::string> ids;
+      if (req.value("all", false)) {
+        for (auto& r : load_all_records(o.paths)) ids.push_back(r.id);
+      } else {
+        auto rec = find(req, reply);
+        if (!rec) return;
+        if (op == "ensure" && host_alive(rec->id)) { reply({{"ok", true}, {"id", rec->id}, {"respawned", false}}); return; }
+        ids.push_back(rec->id);
+      }
+      auto left = std::make_shared<size_t>(ids.size());
+      auto errors = std::make_shared<std::vector<std::string>>();
+      auto done = [reply, left, errors, ids]() {
+        if (--*left) return;
+        if (errors->empty()) reply({{"ok", true}, {"ids", ids}, {"respawned", true}, {"id", ids.empty() ? "" : ids[0]}});
+        else reply({{"ok", false}, {"error", (*errors)[0]}});
+      };
+      if (ids.empty()) { reply({{"ok", true}, {"ids", json::array()}}); return; }
+      for (auto& id : ids) {
+        auto go = [this, id, errors, done]() {
+          auto rec = load_record(o.paths, id);
+          if (!rec) { errors->push_back("no session " + id); done(); return; }
+          std::string err = relaunch(*rec);
+          if (!err.empty()) errors->push_back("could not restart " + id + ": " + err);
+          else log("respawned " + id);
+          done();
+        };
+        if (host_alive(id)) {
+          host_call(id, {{"op", "shutdown"}}, [this, id, go](const json&) {
+            // The subscription closes too; start the new host once the old is gone.
+            auto it = records.find(id);
+            pid_t hp = it != records.end() ? it->second.host_pid : 0;
+            for (int i = 0; i < 200 && hp > 0 && process_alive(hp); i++) usleep(10000);
+            hosts.erase(id);
+            go();
+          });
+        } else {
+          go();
+        }
+      }
+    } else if (op == "rename") {
+      auto rec = find(req, reply);
+      if (!rec) return;
+      std::string name = req.value("name", std::string());
+      if (name.empty()) { reply({{"ok", false}, {"error", "a name cannot be empty"}}); return; }
+      if (host_alive(rec->id)) {
+        host_call(rec->id, {{"op", "rename"}, {"name", name}}, reply);
+      } else {
+        rec->name = name;
+        rec->name_source = "user";
+        save_record(o.paths, *rec);
+        records[rec->id] = *rec;
+        broadcast(*rec);
+        reply({{"ok", true}});
+      }
+    } else if (op == "pin" || op == "unpin") {
+      auto rec = find(req, reply);
+      if (!rec) return;
+      auto pins = load_pins(o.paths);
+      if (op == "pin") pins.insert(rec->id); else pins.erase(rec->id);
+      save_pins(o.paths, pins);
+      broadcast(*rec);
+      schedule_reap();
+      reply({{"ok", true}, {"id", rec->id}});
+    } else if (op == "status") {
+      int live = 0;
+      for (auto& [id, h] : hosts) if (host_alive(id)) live++;
+      struct stat st {};
+      int64_t roster_age = stat(o.paths.roster_file().c_str(), &st) == 0
+                               ? now_ms() - int64_t(st.st_mtim.tv_sec) * 1000 - st.st_mtim.tv_nsec / 1000000
+                               : -1;
+      reply({{"ok", true}, {"pid", getpid()}, {"version", AMUX_VERSION}, {"protocol", kProtocolVersion},
+             {"uptimeMs", now_ms() - started_at}, {"origin", o.origin},
+             {"configDir", o.paths.config_dir}, {"log", o.paths.daemon_log()},
+             {"socketDir", o.paths.socket_dir}, {"liveHosts", live}, {"rosterAgeMs", roster_age},
+             {"sessions", records.size()}});
+    } else if (op == "shutdown") {
+      bool keep = req.value("keep_workers", false);
+      log(std::string("shutdown requested via control socket") + (keep ? " (keep workers)" : ""));
+      int n = 0;
+      for (auto& [id, r] : records) if (state_is_live(r.state) && host_alive(id)) n++;
+      UvConn* cp = &c;
+      shutdown(keep, [this, cp, n, reply]() {
+        if (clients.count(cp)) reply({{"ok", true}, {"ended", n}});
+      });
+    } else if (op == "watch") {
+      watchers.insert(&c);
+      reply({{"ok", true}});
+    } else {
+      reply({{"ok", false}, {"error", "unknown op '" + op + "'"}});
+    }
+  }
+};
+
+Supervisor::Supervisor(uv_loop_t* loop, SupervisorOptions opts)
+    : impl_(std::make_unique<Impl>(loop, std::move(opts))) {}
+Supervisor::~Supervisor() = default;
+
+std::string Supervisor::start() { return impl_->start(); }
+
+int Supervisor::run_main(SupervisorOptions opts) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int ready = opts.ready_fd;
+  int rc = 0;
+  {
+    Supervisor s(&loop, std::move(opts));
+    std::string err = s.start();
+    if (!err.empty()) {
+      if (ready >= 0) { dprintf(ready, "error: %s\n", err.c_str()); ::close(ready); }
+      else fprintf(stderr, "amux: %s\n", err.c_str());
+      s.impl_->close_all();
+      uv_run(&loop, UV_RUN_DEFAULT);
+      rc = 1;
+    } else {
+      if (ready >= 0) { dprintf(ready, "ok\n"); ::close(ready); }
+      uv_run(&loop, UV_RUN_DEFAULT);
+    }
+    uv_walk(&loop, [](uv_handle_t* h, void*) { if (!uv_is_closing(h)) uv_close(h, nullptr); }, nullptr);
+    uv_run(&loop, UV_RUN_DEFAULT);
+  }
+  uv_loop_close(&loop);
+  return rc;
+}
+
+}  // namespace amux::mux
