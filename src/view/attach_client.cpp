@@ -1,0 +1,313 @@
+// attach_client.cpp — the interactive attach client on libuv (see attach_client.h).
+//
+// Flow: connect + handshake (blocking, short), then one loop with the host
+// socket, the terminal's input (raw mode), SIGWINCH and termination signals.
+// Input passes through a ChordMatcher so the detach key and C-b chords never
+// reach the session. Output frames are written to the terminal as they come.
+#include "view/attach_client.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include <uv.h>
+
+#include "keymap/chord.h"
+#include "mux/host_client.h"
+#include "mux/protocol.h"
+#include "render/redraw.h"
+
+namespace amux::view {
+namespace {
+
+void write_all_fd(int fd, std::string_view s) {
+  while (!s.empty()) {
+    ssize_t n = ::write(fd, s.data(), s.size());
+    if (n > 0) { s.remove_prefix(size_t(n)); continue; }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) {
+      struct pollfd p = {fd, POLLOUT, 0};
+      poll(&p, 1, 1000);
+      continue;
+    }
+    return;  // terminal gone
+  }
+}
+
+void terminal_size(int* rows, int* cols) {
+  struct winsize ws {};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+  } else if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+  } else {
+    *rows = 24;
+    *cols = 80;
+  }
+}
+
+// What the client writes when it leaves: every mode a session may have set
+// goes back to its default, then the normal screen and the saved title return.
+std::string leave_sequence() {
+  render::Modes all;
+  all.app_cursor = all.app_keypad = all.bracketed_paste = all.focus_events = true;
+  all.mouse = 1003;
+  all.mouse_encoding = 1006;
+  all.reverse_video = true;
+  return render::modes_leave(all) + "\x1b[0 q\x1b[?1049l\x1b[23;0t";
+}
+
+struct WriteReq {
+  uv_write_t req{};
+  std::string data;
+};
+
+struct Client {
+  uv_loop_t loop{};
+  uv_pipe_t sock{};
+  uv_tty_t tty{};
+  uv_signal_t winch{}, term{}, hup{}, intr{};
+  mux::FrameDecoder dec;
+  std::unique_ptr<keymap::ChordMatcher> chords;
+  AttachResult result;
+  bool finished = false;
+  bool exited = false;       // the session ended; waiting for a key
+  bool tty_raw = false;
+  int rows = 24, cols = 80;
+
+  void send(mux::MsgType t, std::string_view payload) {
+    auto w = std::make_unique<WriteReq>();
+    w->data = mux::encode_frame(t, payload);
+    uv_buf_t b = uv_buf_init(w->data.data(), unsigned(w->data.size()));
+    w->req.data = w.get();
+    if (uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&sock), &b, 1, [](uv_write_t* r, int) {
+          std::unique_ptr<WriteReq> owned(static_cast<WriteReq*>(r->data));
+        }) == 0)
+      (void)w.release();
+  }
+
+  void finish(AttachEnd e, const std::string& err = "") {
+    if (finished) return;
+    finished = true;
+    result.end = e;
+    result.error = err;
+    if (e == AttachEnd::Detached || e == AttachEnd::Next || e == AttachEnd::Previous ||
+        e == AttachEnd::Back)
+      send(mux::MsgType::Detach, "");
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&tty));
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&sock));
+    uv_walk(&loop, [](uv_handle_t* h, void*) {
+      if (!uv_is_closing(h)) uv_close(h, nullptr);
+    }, nullptr);
+  }
+
+  void on_frame(const mux::Frame& f) {
+    switch (f.type) {
+      case mux::MsgType::Output:
+        if (!exited) write_all_fd(STDOUT_FILENO, f.payload);
+        break;
+      case mux::MsgType::Exited: {
+        std::string detail;
+        try {
+          auto j = f.json();
+          detail = j.value("state", std::string("exited"));
+          std::string d = j.value("detail", std::string());
+          if (!d.empty()) detail += " · " + d;
+        } catch (...) {
+          detail = "exited";
+        }
+        for (auto& c : detail)
+          if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+        exited = true;
+        std::string msg = "\x1b[?25l\x1b[" + std::to_string(rows) + ";1H\x1b[0;7m — session " +
+                          detail + " · press any key to return — \x1b[0m\x1b[K";
+        write_all_fd(STDOUT_FILENO, msg);
+        break;
+      }
+      case mux::MsgType::Error: {
+        std::string e = "host error";
+        try { e = f.json().value("error", e); } catch (...) {}
+        finish(AttachEnd::Lost, e);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  void on_input(std::string_view bytes) {
+    if (exited) { finish(AttachEnd::Exited); return; }
+    for (auto& ev : chords->feed(bytes)) {
+      if (ev.kind == keymap::ChordMatcher::Event::Passthrough) {
+        for (size_t i = 0; i < ev.data.size(); i += mux::kMaxInputFrame)
+          send(mux::MsgType::Input, std::string_view(ev.data).substr(i, mux::kMaxInputFrame));
+      } else if (ev.data == "detach") {
+        finish(AttachEnd::Detached);
+      } else if (ev.data == "send-prefix") {
+        send(mux::MsgType::Input, "\x02");
+      } else if (ev.data == "next") {
+        finish(AttachEnd::Next);
+      } else if (ev.data == "previous") {
+        finish(AttachEnd::Previous);
+      } else if (ev.data == "back") {
+        finish(AttachEnd::Back);
+      }
+      if (finished) return;
+    }
+  }
+
+  void on_resize() {
+    int r, c;
+    terminal_size(&r, &c);
+    if (r == rows && c == cols) return;
+    rows = r;
+    cols = c;
+    nlohmann::json j = {{"rows", rows}, {"cols", cols}};
+    send(mux::MsgType::Resize, j.dump());
+  }
+};
+
+// Blocking connect + Hello/Welcome; returns the connected fd or -1 with *err.
+int connect_host(const std::string& path, std::string* err) {
+  mux::HostClient hc;
+  *err = hc.connect(path, 3000);
+  if (!err->empty()) return -1;
+  int fd = dup(hc.fd());
+  if (fd < 0) *err = std::string("dup: ") + strerror(errno);
+  return fd;
+}
+
+}  // namespace
+
+AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys,
+                        const mux::SessionRecord& rec, bool announce) {
+  AttachResult res;
+  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+    res.end = AttachEnd::Lost;
+    res.error = "attach needs a terminal (stdin and stdout must be a tty)";
+    return res;
+  }
+  std::string err;
+  std::string sock = rec.socket.empty() ? paths.host_socket(rec.id) : rec.socket;
+  int fd = connect_host(sock, &err);
+  if (fd < 0) {
+    res.end = AttachEnd::Lost;
+    res.error = "session " + rec.id + " is not running (" + err + ")";
+    return res;
+  }
+
+  auto cl = std::make_unique<Client>();
+  try {
+    cl->chords = std::make_unique<keymap::ChordMatcher>(keys.bindings("attach"));
+  } catch (const std::exception& e) {
+    close(fd);
+    res.end = AttachEnd::Lost;
+    res.error = std::string("bad key binding: ") + e.what();
+    return res;
+  }
+  uv_loop_init(&cl->loop);
+  cl->loop.data = cl.get();
+  uv_pipe_init(&cl->loop, &cl->sock, 0);
+  uv_pipe_open(&cl->sock, fd);
+  cl->sock.data = cl.get();
+  if (uv_tty_init(&cl->loop, &cl->tty, STDIN_FILENO, 1) != 0) {
+    res.end = AttachEnd::Lost;
+    res.error = "cannot use this terminal";
+    uv_close(reinterpret_cast<uv_handle_t*>(&cl->sock), nullptr);
+    uv_run(&cl->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&cl->loop);
+    return res;
+  }
+  cl->tty.data = cl.get();
+  uv_tty_set_mode(&cl->tty, UV_TTY_MODE_RAW);
+  cl->tty_raw = true;
+  terminal_size(&cl->rows, &cl->cols);
+
+  // Enter: save title, alternate screen, clear.
+  write_all_fd(STDOUT_FILENO, "\x1b[22;0t\x1b[?1049h\x1b[H\x1b[2J");
+  const char* term = getenv("TERM");
+  const char* colorterm = getenv("COLORTERM");
+  bool truecolor = colorterm && (strstr(colorterm, "truecolor") || strstr(colorterm, "24bit"));
+  nlohmann::json att = {{"rows", cl->rows},
+                        {"cols", cl->cols},
+                        {"term", term ? term : "xterm-256color"},
+                        {"truecolor", truecolor || (term && strstr(term, "direct"))},
+                        {"colors", getenv("NO_COLOR") == nullptr}};
+  // tmux-like terminals pass truecolor through; assume it when the client runs inside tmux.
+  if (getenv("TMUX")) att["truecolor"] = true;
+  cl->send(mux::MsgType::Attach, att.dump());
+
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(&cl->sock),
+      [](uv_handle_t*, size_t, uv_buf_t* b) {
+        static char buf[65536];
+        *b = uv_buf_init(buf, sizeof buf);
+      },
+      [](uv_stream_t* s, ssize_t n, const uv_buf_t* b) {
+        auto* c = static_cast<Client*>(s->data);
+        if (n < 0) {
+          if (c->exited) c->finish(AttachEnd::Exited);
+          else c->finish(AttachEnd::Lost, "lost connection to the session host");
+          return;
+        }
+        c->dec.append(std::string_view(b->base, size_t(n)));
+        try {
+          while (!c->finished) {
+            auto f = c->dec.next();
+            if (!f) break;
+            c->on_frame(*f);
+          }
+        } catch (const std::exception& e) {
+          c->finish(AttachEnd::Lost, std::string("bad data from the host: ") + e.what());
+        }
+      });
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(&cl->tty),
+      [](uv_handle_t*, size_t, uv_buf_t* b) {
+        static char buf[16384];
+        *b = uv_buf_init(buf, sizeof buf);
+      },
+      [](uv_stream_t* s, ssize_t n, const uv_buf_t* b) {
+        auto* c = static_cast<Client*>(s->data);
+        if (n < 0) { c->finish(AttachEnd::Detached); return; }
+        if (n > 0) c->on_input(std::string_view(b->base, size_t(n)));
+      });
+  auto sig = [](uv_signal_t* h, int signum) {
+    auto* c = static_cast<Client*>(h->data);
+    if (signum == SIGWINCH) c->on_resize();
+    else c->finish(AttachEnd::Detached);
+  };
+  for (auto [h, s] : {std::pair{&cl->winch, SIGWINCH}, {&cl->term, SIGTERM}, {&cl->hup, SIGHUP},
+                      {&cl->intr, SIGINT}}) {
+    uv_signal_init(&cl->loop, h);
+    h->data = cl.get();
+    uv_signal_start(h, sig, s);
+  }
+  uv_run(&cl->loop, UV_RUN_DEFAULT);
+  uv_tty_reset_mode();
+  write_all_fd(STDOUT_FILENO, leave_sequence());
+  uv_loop_close(&cl->loop);
+
+  res = cl->result;
+  if (announce) {
+    if (res.end == AttachEnd::Detached)
+      std::printf("[detached from %s · %s]\n", rec.id.c_str(), rec.name.c_str());
+    else if (res.end == AttachEnd::Exited)
+      std::printf("[session %s has exited]\n", rec.id.c_str());
+    std::fflush(stdout);
+  }
+  return res;
+}
+
+}  // namespace amux::view
