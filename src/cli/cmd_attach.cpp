@@ -1,6 +1,6 @@
 // cmd_attach.cpp — `amux attach <id|name>`: open a session in this terminal.
-#include "cli/attach_client.h"
 #include "cli/context.h"
+#include "cli/host_request.h"
 
 namespace amux::cli {
 
@@ -10,7 +10,7 @@ void register_attach(CLI::App& app, Context& ctx) {
   c->add_option("session", target, "id, id prefix or part of a name")->required();
   c->callback([&ctx]() {
     ctx.load();
-    auto rec = ctx.resolve(target);
+    auto rec = ensure_host(ctx, ctx.resolve(target));
     int rc = attach_session(ctx, rec);
     if (rc != 0) throw CommandError("", rc);
   });

@@ -4,6 +4,7 @@
 
 #include "cli/context.h"
 #include "cli/host_request.h"
+#include "mux/daemon_client.h"
 
 namespace amux::cli {
 
@@ -14,7 +15,7 @@ void register_control(CLI::App& app, Context& ctx) {
   r->add_option("text", text, "the line to type (Enter is added)")->required();
   r->callback([&ctx]() {
     ctx.load();
-    auto rec = ctx.resolve(rtarget);
+    auto rec = ensure_host(ctx, ctx.resolve(rtarget));
     host_request(ctx, rec, {{"op", "reply"}, {"text", text}});
   });
 
@@ -25,11 +26,8 @@ void register_control(CLI::App& app, Context& ctx) {
     s->callback([&ctx]() {
       ctx.load();
       auto rec = ctx.resolve(starget);
-      if (!mux::state_is_live(rec.state)) {
-        std::printf("stopped %s\n", rec.id.c_str());  // already ended: nothing to do
-        return;
-      }
-      host_request(ctx, rec, {{"op", "stop"}}, 15000);
+      auto r = mux::supervisor_request(ctx.paths, {{"op", "stop"}, {"id", rec.id}}, true, 15000);
+      if (!r.value("ok", false)) throw CommandError(r.value("error", std::string("stop failed")));
       std::printf("stopped %s\n", rec.id.c_str());
     });
   }

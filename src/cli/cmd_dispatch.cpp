@@ -10,10 +10,9 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli/attach_client.h"
 #include "cli/context.h"
-#include "mux/host_launcher.h"
-#include "mux/session_id.h"
+#include "cli/host_request.h"
+#include "mux/dispatch.h"
 
 namespace amux::cli {
 namespace {
@@ -26,62 +25,19 @@ struct DispatchOptions {
   std::vector<std::string> prompt;
 };
 
-std::string shell_path() {
-  if (access("/bin/bash", X_OK) == 0) return "/bin/bash";
-  return "/bin/sh";
-}
-
-// A display name from a command: its first line, at most 40 characters.
-std::string name_from_text(const std::string& text) {
-  std::string s = text.substr(0, text.find('\n'));
-  while (!s.empty() && isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t b = s.find_first_not_of(" \t");
-  s = b == std::string::npos ? "" : s.substr(b);
-  if (s.size() > 40) {
-    s.resize(40);
-    while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
-    if (!s.empty()) s.pop_back();
-    s += "…";
-  }
-  return s.empty() ? "job" : s;
-}
-
 mux::SessionRecord dispatch(Context& ctx, const DispatchOptions& o) {
-  if (o.exec.empty()) {
-    if (!o.prompt.empty())
-      throw CommandError("agent sessions are not available yet; run a shell job with --exec 'command'");
-    throw CommandError("nothing to run: give --exec 'command'");
+  mux::NewSession n;
+  n.shell = !o.exec.empty();
+  n.command = o.exec;
+  for (auto& p : o.prompt) n.prompt += (n.prompt.empty() ? "" : " ") + p;
+  if (!n.shell && n.prompt.empty()) throw CommandError("nothing to run: give a prompt, or --exec 'command'");
+  n.name = o.name;
+  n.cwd = o.cwd;
+  try {
+    return mux::dispatch_session(ctx.paths, ctx.config, n);
+  } catch (const mux::DispatchError& e) {
+    throw CommandError(e.what());
   }
-  mux::SessionRecord r;
-  r.id = mux::new_session_id();
-  r.session_uuid = mux::new_uuid();
-  r.kind = "shell";
-  r.agent = "shell";
-  r.prompt = o.exec;
-  r.argv = {shell_path(), "-c", o.exec};
-  r.name = o.name.empty() ? name_from_text(o.exec) : o.name;
-  r.name_source = o.name.empty() ? "auto" : "user";
-  std::error_code ec;
-  std::filesystem::path cwd = o.cwd.empty() ? std::filesystem::current_path(ec) : std::filesystem::path(o.cwd);
-  cwd = std::filesystem::absolute(cwd, ec);
-  if (!std::filesystem::is_directory(cwd, ec)) throw CommandError("no such directory: " + cwd.string());
-  r.cwd = cwd.string();
-  r.rows = ctx.config.rows;
-  r.cols = ctx.config.cols;
-  r.created_at = mux::now_ms();
-  r.state = mux::SessionState::Starting;
-  r.detail = "starting…";
-  r.socket = ctx.paths.host_socket(r.id);
-  if (int e = mux::save_record(ctx.paths, r); e != 0)
-    throw CommandError("cannot write " + ctx.paths.state_file(r.id) + ": " + strerror(-e));
-  std::string err = mux::launch_host(ctx.paths, r.id);
-  if (!err.empty()) {
-    r.state = mux::SessionState::Failed;
-    r.detail = "host did not start — " + err;
-    mux::save_record(ctx.paths, r);
-    throw CommandError("could not start session " + r.id + ": " + err);
-  }
-  return r;
 }
 
 void print_backgrounded(const mux::SessionRecord& r) {

@@ -48,7 +48,7 @@ void register_output(CLI::App& app, Context& ctx) {
   c->add_flag("-e,--escapes", escapes, "include colours and attributes as SGR escape sequences");
   c->callback([&ctx]() {
     ctx.load();
-    auto rec = ctx.resolve(ctarget);
+    auto rec = ensure_host(ctx, ctx.resolve(ctarget));
     auto r = host_request(ctx, rec, {{"op", "capture"}, {"sgr", escapes}});
     std::cout << r.value("text", std::string()) << std::flush;
   });

@@ -43,5 +43,9 @@ void register_attach(CLI::App& app, Context& ctx);     // attach
 void register_output(CLI::App& app, Context& ctx);     // logs, capture
 void register_control(CLI::App& app, Context& ctx);    // reply, stop/kill
 void register_host(CLI::App& app, Context& ctx);       // host (hidden)
+void register_daemon(CLI::App& app, Context& ctx);     // daemon run|status|logs|stop
+void register_manage(CLI::App& app, Context& ctx);     // rm, respawn, rename, pin, unpin
+void register_agents(CLI::App& app, Context& ctx);     // agents
+void register_notify(CLI::App& app, Context& ctx);     // notify (agent hooks)
 
 }  // namespace amux::cli

@@ -11,6 +11,15 @@
 
 namespace amux::cli {
 
+// Make sure the session has a host: when it is gone and the session may be
+// restarted (it was live, or lost its host), ask the supervisor to restart
+// it with its resume command and wait. Returns the fresh record; throws
+// CommandError when it cannot.
+mux::SessionRecord ensure_host(Context& ctx, const mux::SessionRecord& rec);
+
+// Attach this terminal to the session; returns the exit code for main.
+int attach_session(Context& ctx, const mux::SessionRecord& rec);
+
 // Connect to the session's host; throws CommandError ("session X is not
 // running …") when it cannot.
 mux::HostClient connect_session(const Context& ctx, const mux::SessionRecord& rec);

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -64,8 +65,16 @@ int main(int argc, char** argv) {
   register_output(app, ctx);
   register_control(app, ctx);
   register_host(app, ctx);
+  register_daemon(app, ctx);
+  register_manage(app, ctx);
+  register_agents(app, ctx);
+  register_notify(app, ctx);
+  // `amux` alone opens the agent view (= `amux agents`).
+  std::vector<char*> args(argv, argv + argc);
+  static char agents_cmd[] = "agents";
+  if (argc == 1) args.push_back(agents_cmd);
   try {
-    app.parse(argc, argv);
+    app.parse(int(args.size()), args.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

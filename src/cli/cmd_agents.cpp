@@ -1,0 +1,69 @@
+// cmd_agents.cpp — `amux agents [--json [--all]] [--cwd P]`: the list of
+// sessions, as JSON for scripts or as a table.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/cmd_view.h"
+#include "cli/context.h"
+#include "mux/daemon_client.h"
+
+namespace amux::cli {
+
+nlohmann::json supervise(Context& ctx, const nlohmann::json& req, int timeout_ms);
+
+namespace {
+std::string age(int64_t since_ms) {
+  int64_t s = std::max<int64_t>(0, (mux::now_ms() - since_ms) / 1000);
+  if (s < 60) return std::to_string(s) + "s";
+  if (s < 3600) return std::to_string(s / 60) + "m";
+  if (s < 86400) return std::to_string(s / 3600) + "h";
+  return std::to_string(s / 86400) + "d";
+}
+std::string clean(std::string s) {
+  for (auto& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return s;
+}
+}  // namespace
+
+void register_agents(CLI::App& app, Context& ctx) {
+  static bool json_out = false, all = false;
+  static std::string cwd;
+  static view::ViewDefaults defaults;
+  auto* a = app.add_subcommand("agents", "the agent view (--json: list sessions for scripts)");
+  a->add_flag("--json", json_out, "print a JSON array and exit");
+  a->add_flag("--all", all, "include finished sessions");
+  a->add_option("--cwd", cwd, "only sessions in this directory or below");
+  add_view_options(a, defaults);
+  a->callback([&ctx]() {
+    ctx.load();
+    std::string c = cwd;
+    if (!c.empty()) {
+      std::error_code ec;
+      c = std::filesystem::weakly_canonical(std::filesystem::absolute(c, ec), ec).string();
+    }
+    // On a terminal: the agent view; piped: the plain table below.
+    if (!json_out && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+      defaults.list_cwd = c;
+      if (!c.empty() && defaults.cwd.empty()) defaults.cwd = c;
+      int rc = open_agent_view(ctx, defaults);
+      if (rc != 0) throw CommandError("", rc);
+      return;
+    }
+    auto r = supervise(ctx, {{"op", "list"}, {"all", all || !json_out}, {"cwd", c}}, 10000);
+    auto& s = r["sessions"];
+    if (json_out) { std::cout << s.dump(2) << "\n"; return; }
+    if (s.empty()) { std::printf("no sessions\n"); return; }
+    for (auto& e : s) {
+      std::string st = e.value("state", std::string());
+      std::printf("%s  %-8s %-24.24s %-40.40s %s%s\n", e.value("id", std::string()).c_str(), st.c_str(),
+                  clean(e.value("name", std::string())).c_str(), clean(e.value("detail", std::string())).c_str(),
+                  age(e.value("startedAt", int64_t(0))).c_str(), e.value("pinned", false) ? "  (pinned)" : "");
+    }
+  });
+}
+
+}  // namespace amux::cli

@@ -1,0 +1,137 @@
+// cmd_daemon.cpp — `amux daemon run|status|logs|stop`: the supervisor.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/context.h"
+#include "mux/atomic_file.h"
+#include "mux/daemon_client.h"
+#include "mux/process_info.h"
+#include "mux/supervisor.h"
+
+namespace amux::cli {
+namespace {
+
+std::string human_ms(int64_t ms) {
+  int64_t s = ms / 1000;
+  if (s < 60) return std::to_string(s) + "s";
+  if (s < 3600) return std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s";
+  return std::to_string(s / 3600) + "h" + std::to_string((s % 3600) / 60) + "m";
+}
+
+// Print the last n lines of a file, then (follow) new ones as they come.
+void tail_file(const std::string& path, int n, bool follow) {
+  std::ifstream in(path);
+  if (!in) throw CommandError("no log yet at " + path);
+  std::vector<std::string> lines;
+  std::string l;
+  while (std::getline(in, l)) {
+    lines.push_back(l);
+    if (n > 0 && int(lines.size()) > n) lines.erase(lines.begin());
+  }
+  for (auto& x : lines) std::cout << x << "\n";
+  std::cout << std::flush;
+  if (!follow) return;
+  in.clear();
+  while (true) {
+    if (std::getline(in, l)) {
+      std::cout << l << "\n" << std::flush;
+    } else {
+      in.clear();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+}
+
+}  // namespace
+
+void register_daemon(CLI::App& app, Context& ctx) {
+  auto* d = app.add_subcommand("daemon", "the background service (supervisor)");
+  d->require_subcommand(1);
+
+  static std::string origin = "manual";
+  static int ready_fd = -1;
+  static double idle_exit = -1;
+  auto* run = d->add_subcommand("run", "run the supervisor in the foreground");
+  run->add_option("--origin", origin, "who started it (shown by status)");
+  run->add_option("--ready-fd", ready_fd)->group("");
+  run->add_option("--idle-exit", idle_exit, "seconds with no session and no client before exiting (default: [daemon] idle_exit)")
+      ->check(CLI::NonNegativeNumber);
+  run->callback([&ctx]() {
+    ctx.load();
+    mux::SupervisorOptions o;
+    o.paths = ctx.paths;
+    o.config = ctx.config;
+    o.origin = origin;
+    o.ready_fd = ready_fd;
+    o.idle_exit_seconds = idle_exit >= 0 ? idle_exit : ctx.config.idle_exit;
+    int rc = mux::Supervisor::run_main(o);
+    if (rc) throw CommandError("", rc);
+  });
+
+  static bool json_out = false;
+  auto* st = d->add_subcommand("status", "is the supervisor running, and its facts");
+  st->add_flag("--json", json_out, "print JSON");
+  st->callback([&ctx]() {
+    ctx.load();
+    auto r = mux::supervisor_request(ctx.paths, {{"op", "status"}}, false, 5000);
+    if (!r.value("ok", false)) throw CommandError("the background service is not running");
+    if (json_out) { std::cout << r.dump(2) << "\n"; return; }
+    std::printf("running    pid %d · amux %s · protocol %d\n", r.value("pid", 0),
+                r.value("version", std::string()).c_str(), r.value("protocol", 0));
+    std::printf("uptime     %s\n", human_ms(r.value("uptimeMs", int64_t(0))).c_str());
+    std::printf("origin     %s\n", r.value("origin", std::string()).c_str());
+    std::printf("config     %s\n", r.value("configDir", std::string()).c_str());
+    std::printf("log        %s\n", r.value("log", std::string()).c_str());
+    std::printf("sockets    %s\n", r.value("socketDir", std::string()).c_str());
+    std::printf("hosts      %d live · %zu sessions\n", r.value("liveHosts", 0),
+                size_t(r.value("sessions", 0)));
+    int64_t age = r.value("rosterAgeMs", int64_t(-1));
+    std::printf("roster     %s\n", age < 0 ? "not written" : (human_ms(age) + " old").c_str());
+  });
+
+  static int log_lines = 50;
+  static bool log_follow = false;
+  auto* lg = d->add_subcommand("logs", "show the supervisor log (daemon.log)");
+  lg->add_option("-n,--lines", log_lines, "last N lines (0: all)")->check(CLI::NonNegativeNumber);
+  lg->add_flag("-f,--follow", log_follow, "keep printing new lines");
+  lg->callback([&ctx]() {
+    ctx.load();
+    tail_file(ctx.paths.daemon_log(), log_lines, log_follow);
+  });
+
+  static bool any = false, keep = false;
+  auto* sp = d->add_subcommand("stop", "stop the supervisor and, unless --keep-workers, every session");
+  sp->add_flag("--any", any, "also stop a supervisor of another version");
+  sp->add_flag("--keep-workers", keep, "leave session hosts running; the next supervisor adopts them");
+  sp->callback([&ctx]() {
+    ctx.load();
+    auto r = mux::supervisor_request(ctx.paths, {{"op", "shutdown"}, {"keep_workers", keep}}, false, 20000);
+    if (!r.value("ok", false)) {
+      // Not reachable with our protocol: with --any, stop whatever holds the lock.
+      auto lock = mux::read_file(ctx.paths.daemon_lock());
+      int pid = 0;
+      try { if (lock) pid = nlohmann::json::parse(*lock).value("pid", 0); } catch (...) {}
+      if (any && pid > 0 && mux::process_alive(pid)) {
+        kill(pid, SIGTERM);
+        for (int i = 0; i < 100 && mux::process_alive(pid); i++) usleep(50000);
+        std::printf("stopped (pid %d)\n", pid);
+        return;
+      }
+      std::string err = r.value("error", std::string());
+      if (err.find("protocol version") != std::string::npos)
+        throw CommandError("the running supervisor speaks another protocol (" + err + "); use --any");
+      throw CommandError("the background service is not running");
+    }
+    int ended = r.value("ended", 0);
+    if (keep) std::printf("stopped (sessions keep running; the next amux command adopts them)\n");
+    else if (ended) std::printf("stopped (ended %d background session%s)\n", ended, ended == 1 ? "" : "s");
+    else std::printf("stopped\n");
+  });
+}
+
+}  // namespace amux::cli

@@ -1,0 +1,73 @@
+// cmd_manage.cpp — `amux rm`, `respawn`, `rename`, `pin`, `unpin`: changes
+// to the roster, made by the supervisor.
+#include <cstdio>
+
+#include "cli/context.h"
+#include "mux/daemon_client.h"
+
+namespace amux::cli {
+
+nlohmann::json supervise(Context& ctx, const nlohmann::json& req, int timeout_ms) {
+  auto r = mux::supervisor_request(ctx.paths, req, true, timeout_ms);
+  if (!r.value("ok", false)) throw CommandError(r.value("error", std::string("request failed")));
+  return r;
+}
+
+void register_manage(CLI::App& app, Context& ctx) {
+  static std::string rm_target;
+  static bool force = false;
+  auto* rm = app.add_subcommand("rm", "remove a session from the list (stop it first, or --force)");
+  rm->add_option("session", rm_target, "id, id prefix or part of a name")->required();
+  rm->add_flag("-f,--force", force, "stop a running session and remove it");
+  rm->callback([&ctx]() {
+    ctx.load();
+    auto rec = ctx.resolve(rm_target);
+    supervise(ctx, {{"op", "rm"}, {"id", rec.id}, {"force", force}}, 20000);
+    std::printf("removed %s\n", rec.id.c_str());
+  });
+
+  static std::string rs_target;
+  static bool rs_all = false;
+  auto* rs = app.add_subcommand("respawn", "restart a session (same id, directory and conversation)");
+  rs->add_option("session", rs_target, "id, id prefix or part of a name");
+  rs->add_flag("--all", rs_all, "restart every session");
+  rs->callback([&ctx]() {
+    ctx.load();
+    if (rs_all == !rs_target.empty()) throw CommandError("usage: amux respawn <id>|--all", 2);
+    if (rs_all) {
+      auto r = supervise(ctx, {{"op", "respawn"}, {"all", true}}, 60000);
+      for (auto& id : r["ids"]) std::printf("restarted %s\n", id.get<std::string>().c_str());
+      return;
+    }
+    auto rec = ctx.resolve(rs_target);
+    supervise(ctx, {{"op", "respawn"}, {"id", rec.id}}, 30000);
+    std::printf("restarted %s\n", rec.id.c_str());
+  });
+
+  static std::string rn_target, rn_name;
+  auto* rn = app.add_subcommand("rename", "rename a session");
+  rn->add_option("session", rn_target, "id, id prefix or part of a name")->required();
+  rn->add_option("name", rn_name, "the new name")->required();
+  rn->callback([&ctx]() {
+    ctx.load();
+    auto rec = ctx.resolve(rn_target);
+    supervise(ctx, {{"op", "rename"}, {"id", rec.id}, {"name", rn_name}}, 10000);
+    std::printf("renamed %s to %s\n", rec.id.c_str(), rn_name.c_str());
+  });
+
+  static std::string pin_target;
+  for (const char* op : {"pin", "unpin"}) {
+    auto* p = app.add_subcommand(op, std::string(op) == "pin" ? "pin a session to the top (never reaped)"
+                                                               : "unpin a session");
+    p->add_option("session", pin_target, "id, id prefix or part of a name")->required();
+    std::string o = op;
+    p->callback([&ctx, o]() {
+      ctx.load();
+      auto rec = ctx.resolve(pin_target);
+      supervise(ctx, {{"op", o}, {"id", rec.id}}, 10000);
+      std::printf("%s %s\n", o == "pin" ? "pinned" : "unpinned", rec.id.c_str());
+    });
+  }
+}
+
+}  // namespace amux::cli
