@@ -85,7 +85,7 @@ all: $(OUT)/amux
 
 # The README's run command: build, then open amux on a working default.
 run: $(OUT)/amux
-	@$(OUT)/amux new --name shell --exec "$${SHELL:-/bin/bash}"
+	@$(OUT)/amux
 
 $(OUT)/obj/%.o: src/%.cpp
 	@mkdir -p $(dir $@)

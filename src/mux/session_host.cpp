@@ -35,12 +35,15 @@
 #include <sstream>
 #include <vector>
 
+#include "mux/agent_profile.h"
 #include "mux/atomic_file.h"
 #include "mux/protocol.h"
+#include "mux/state_tracker.h"
 #include "pty/pty.h"
 #include "render/redraw.h"
 #include "render/screen.h"
 #include "render/text_dump.h"
+#include "render/tile.h"
 
 namespace amux::mux {
 
@@ -54,6 +57,25 @@ constexpr size_t kOutputChunk = 1u << 20;     // split huge redraws into frames 
 constexpr uint64_t kKillAfterMs = 3000;       // SIGKILL this long after SIGHUP+SIGTERM
 constexpr uint64_t kDrainGraceMs = 1000;      // output still open this long after the reap
 constexpr int kMaxRows = 1000, kMaxCols = 1000;
+constexpr uint64_t kProbeMinMs = 200;         // first probe after output or input
+constexpr uint64_t kProbeMaxMs = 2000;        // probe interval of a quiet session
+constexpr int64_t kDetailSaveMs = 1000;       // a detail-only change is written at most this often
+
+int64_t mono_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// One line for a row: control characters dropped, runs of blanks kept.
+std::string clean_line(std::string s) {
+  std::string out;
+  for (unsigned char ch : s)
+    if (ch >= 0x20 && ch != 0x7f) out.push_back(char(ch));
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  size_t b = out.find_first_not_of(' ');
+  return b == std::string::npos ? "" : out.substr(b);
+}
 
 // /proc/self/stat field 22 (starttime, clock ticks since boot); 0 if unknown.
 uint64_t self_start_time() {
@@ -108,11 +130,20 @@ struct SessionHost::Impl {
     int rows = 0, cols = 0;
     render::RedrawOptions ro;
     uint64_t last_seq = 0;
+    render::ClientMeta meta;
     bool needs_full = false;
     bool behind = false;  // a frame was skipped (queue over the limit)
     // follow
     bool following = false;
     uint64_t follow_next = 0;  // absolute index of the next line to send
+    // subscribe: every record write as an Event
+    bool subscribed = false;
+    // screen_watch: a cropped view of the screen, at most once per interval
+    bool watching = false;
+    int watch_rows = 0, watch_cols = 0;
+    uint64_t watch_interval = 100, watch_last_ms = 0, watch_seq = ~uint64_t(0);
+    bool watch_sgr = false;
+    std::string watch_last;
   };
 
   // One queued write; owns its bytes until libuv is done with them.
@@ -131,7 +162,7 @@ struct SessionHost::Impl {
   uv_pipe_t pty_pipe{};
   uv_pipe_t server{};
   uv_signal_t sig_chld{}, sig_term{}, sig_int{}, sig_hup{};
-  uv_timer_t frame_timer{}, kill_timer{}, drain_timer{}, linger_timer{};
+  uv_timer_t frame_timer{}, kill_timer{}, drain_timer{}, linger_timer{}, probe_timer{}, watch_timer{};
   bool pty_pipe_open = false, server_open = false;
   int open_handles = 0;
   bool closed_all = false;
@@ -148,8 +179,16 @@ struct SessionHost::Impl {
   bool shutdown_requested = false;
   std::optional<pty::ExitStatus> exit_status;
 
+  // State detection (state_tracker.h): the tracker, the profile's screen
+  // patterns, and the probe timer's backoff.
+  StateTracker tracker;
+  std::optional<AgentProfile> profile;
+  uint64_t probe_delay = kProbeMinMs;
+  bool output_since_probe = false;
+  int64_t detail_saved_ms = 0;
+
   Impl(uv_loop_t* l, HostOptions o) : loop(l), opts(std::move(o)) {
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer}) {
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer}) {
       uv_timer_init(loop, t);
       t->data = this;
       ++open_handles;
@@ -212,6 +251,13 @@ struct SessionHost::Impl {
     so.scrollback_lines = opts.scrollback_lines;
     screen = std::make_unique<render::Screen>(so);
     screen->on_output = [this](std::string_view b) { write_pty(b); };
+    screen->on_bell = [this]() { tracker.on_notification("", mono_ms()); schedule_probe(0); };
+    screen->on_notification = [this](const render::Notification& n) {
+      std::string text = n.body.empty() ? n.title : n.title.empty() ? n.body : n.title + ": " + n.body;
+      tracker.on_notification(clean_line(text), mono_ms());
+      schedule_probe(0);
+    };
+    load_profile();
 
     uv_signal_start(&sig_chld, [](uv_signal_t* s, int) { self(s)->on_sigchld(); }, SIGCHLD);
     for (uv_signal_t* s : {&sig_term, &sig_int, &sig_hup})
@@ -263,6 +309,7 @@ struct SessionHost::Impl {
     save();
     // In case the child was gone before the watcher saw its SIGCHLD.
     on_sigchld();
+    schedule_probe(kProbeMinMs);
     report_ready("ok\n");
     return "";
   }
@@ -319,7 +366,99 @@ struct SessionHost::Impl {
     }
     if (int rc = save_record(opts.paths, rec); rc < 0)
       log("cannot write " + opts.paths.state_file(rec.id) + ": " + std::strerror(-rc));
+    publish();
   }
+
+  // Send the record to every subscriber (the supervisor).
+  void publish() {
+    bool any = false;
+    for (auto& c : conns) any |= c->subscribed && !c->closing;
+    if (!any) return;
+    const json ev = {{"record", rec.to_json()}};
+    for (auto& c : conns)
+      if (c->subscribed && !c->closing) send_json(c.get(), MsgType::Event, ev);
+  }
+
+  // ---- state detection ------------------------------------------------------
+
+  void load_profile() {
+    if (rec.agent.empty() || rec.kind == "shell") return;
+    try {
+      auto set = load_profiles(opts.paths, rec.cwd);
+      if (const AgentProfile* p = set.find(rec.agent)) {
+        profile = *p;
+        StateTracker::Options o;
+        o.settle_ms = p->settle_ms;
+        tracker = StateTracker(o);
+      }
+    } catch (const std::exception& e) {
+      log(std::string("no screen patterns: ") + e.what());
+    }
+  }
+
+  // Run the probe after `delay` ms, or sooner if it is already due sooner.
+  void schedule_probe(uint64_t delay) {
+    if (closed_all || !child_alive()) return;
+    auto* t = reinterpret_cast<uv_handle_t*>(&probe_timer);
+    if (uv_is_active(t) && uv_timer_get_due_in(&probe_timer) <= delay) return;
+    uv_timer_start(&probe_timer, [](uv_timer_t* tm) { self(tm)->on_probe_tick(); }, delay, 0);
+  }
+
+  void on_probe_tick() {
+    if (!child_alive() || finished) return;
+    const int64_t now = mono_ms();
+    tracker.on_probe(pty::probe_tty_read(pty->master_fd(), pty->slave_path()).state, now);
+    if (profile && (!profile->working.empty() || !profile->blocked.empty() || !profile->idle.empty())) {
+      std::vector<std::string> lines;
+      std::string text = render::dump_screen(*screen, {});
+      size_t start = 0;
+      while (start < text.size()) {
+        size_t nl = text.find('\n', start);
+        if (nl == std::string::npos) nl = text.size();
+        lines.push_back(text.substr(start, nl - start));
+        start = nl + 1;
+      }
+      tracker.on_screen(match_screen(*profile, lines), now);
+    }
+    update_state(now);
+    // Quick again while output flows or a pattern is settling; slower when quiet.
+    probe_delay = output_since_probe ? kProbeMinMs : std::min(probe_delay * 2, kProbeMaxMs);
+    if (profile && probe_delay > uint64_t(profile->settle_ms)) {
+      // a pattern seen but not settled yet must be looked at again in time
+      probe_delay = std::max<uint64_t>(kProbeMinMs, std::min<uint64_t>(probe_delay, uint64_t(profile->settle_ms) + 50));
+    }
+    output_since_probe = false;
+    schedule_probe(probe_delay);
+  }
+
+  // The detail shown in the row: what the tracker has, else the title, else
+  // the last meaningful line.
+  std::string live_detail(const TrackedState& t) const {
+    if (!t.detail.empty()) return clean_line(t.detail);
+    std::string title = clean_line(screen->title());
+    if (!title.empty()) return title;
+    return clean_line(render::last_meaningful_line(*screen));
+  }
+
+  void update_state(int64_t now) {
+    if (finished || !child_alive()) return;
+    TrackedState t = tracker.current(now);
+    std::string waiting = t.waiting_for;
+    if (t.state == SessionState::Blocked && t.source == "screen") waiting = "permission";
+    std::string detail = live_detail(t);
+    const bool major = rec.state != t.state || rec.waiting_for != waiting;
+    const bool minor = rec.detail != detail;
+    if (!major && !minor) return;
+    if (!major && now - detail_saved_ms < kDetailSaveMs) return;  // the next tick writes it
+    if (major) log(std::string("state ") + state_name(t.state) + " (" + t.source + ")");
+    rec.state = t.state;
+    rec.waiting_for = t.state == SessionState::Blocked ? waiting : "";
+    rec.detail = detail;
+    rec.updated_at = now_ms();
+    detail_saved_ms = now;
+    save();
+  }
+
 
   template <typename H>
   static Impl* self(H* h) {
@@ -346,9 +485,24 @@ struct SessionHost::Impl {
   }
 
   void on_output(std::string_view bytes) {
+    tracker.on_output(mono_ms());  // first: a notification in these bytes comes after it
     screen->feed(bytes);
     note_work();
+    if (!output_since_probe) {
+      output_since_probe = true;
+      probe_delay = kProbeMinMs;
+      schedule_probe(kProbeMinMs);
+    }
     schedule_frame();
+    schedule_watch();
+  }
+
+  // A person typed or replied.
+  void on_person_input() {
+    note_work();
+    tracker.on_input(mono_ms());
+    probe_delay = kProbeMinMs;
+    schedule_probe(kProbeMinMs);
   }
 
   void note_work() {
@@ -481,8 +635,12 @@ struct SessionHost::Impl {
     return j;
   }
 
+  double linger_for_state() const {
+    return rec.state == SessionState::Stopped ? opts.stopped_linger_seconds : opts.linger_seconds;
+  }
+
   void start_linger() {
-    double s = std::max(0.0, opts.linger_seconds);
+    double s = std::max(0.0, linger_for_state());
     uv_timer_start(&linger_timer, [](uv_timer_t* t) { self(t)->on_linger_end(); },
                    uint64_t(s * 1000.0), 0);
   }
@@ -490,7 +648,7 @@ struct SessionHost::Impl {
   void on_linger_end() {
     if (!attach_stack.empty()) {
       // Someone is still looking at the final screen; check again later.
-      uint64_t ms = std::max<uint64_t>(1000, uint64_t(std::max(0.0, opts.linger_seconds) * 1000));
+      uint64_t ms = std::max<uint64_t>(1000, uint64_t(std::max(0.0, linger_for_state()) * 1000));
       uv_timer_start(&linger_timer, [](uv_timer_t* t) { self(t)->on_linger_end(); }, ms, 0);
       return;
     }
@@ -689,7 +847,7 @@ struct SessionHost::Impl {
         if (f.payload.size() > kMaxInputFrame)
           throw ProtocolError("Input frame of " + std::to_string(f.payload.size()) +
                               " bytes exceeds the limit");
-        note_work();
+        on_person_input();
         write_pty(f.payload);
         return;
       default:
@@ -730,7 +888,7 @@ struct SessionHost::Impl {
     if (op == "follow") return start_follow(c, req.value("lines", int64_t(0)));
     if (op == "reply" || op == "input") {
       if (!child_alive()) return {{"ok", false}, {"error", "session is not running"}};
-      note_work();
+      on_person_input();
       if (op == "reply") {
         write_pty(req.at("text").get<std::string>());
         write_pty("\r");
@@ -757,6 +915,33 @@ struct SessionHost::Impl {
       rec.name_source = "user";
       save(true);
       return {{"ok", true}, {"record", rec.to_json()}};
+    }
+    if (op == "subscribe") {
+      c->subscribed = true;
+      return {{"ok", true}, {"record", rec.to_json()}};
+    }
+    if (op == "screen_watch") {
+      c->watching = true;
+      c->watch_rows = std::clamp(req.value("rows", 10), 1, kMaxRows);
+      c->watch_cols = std::clamp(req.value("cols", 40), 1, kMaxCols);
+      c->watch_interval = uint64_t(std::clamp(req.value("interval_ms", 100), 20, 10000));
+      c->watch_sgr = req.value("sgr", false);
+      json r = watch_json(c);
+      r["ok"] = true;
+      c->watch_last_ms = uv_now(loop);
+      c->watch_seq = screen->seq();
+      return r;
+    }
+    if (op == "notify") {
+      auto st = parse_state(req.value("state", std::string()));
+      if (!st || (*st != SessionState::Working && *st != SessionState::Blocked && *st != SessionState::Idle))
+        return {{"ok", false}, {"error", "state must be working, blocked or idle"}};
+      if (!child_alive()) return {{"ok", false}, {"error", "session is not running"}};
+      tracker.on_notify(*st, req.value("detail", std::string()), req.value("waitingFor", std::string()),
+                        mono_ms());
+      note_work();
+      update_state(mono_ms());
+      return {{"ok", true}};
     }
     if (op == "set_linger") {
       double s = req.at("seconds").get<double>();
@@ -916,6 +1101,51 @@ struct SessionHost::Impl {
                    at > now ? at - now : 0, 0);
   }
 
+  // ---- screen_watch (agent view tiles) --------------------------------------
+
+  json watch_json(Conn* c) {
+    render::Tile t = render::crop_around_cursor(*screen, c->watch_rows, c->watch_cols);
+    std::string text = render::tile_text(*screen, t, c->watch_sgr);
+    return {{"text", text},
+            {"cursor", json::array({t.cursor_row, t.cursor_col})},
+            {"title", clean_line(screen->title())}};
+  }
+
+  // Send each watcher the changed screen once its interval has passed; arm
+  // one timer for the earliest watcher still waiting.
+  void schedule_watch() {
+    if (closed_all) return;
+    const uint64_t now = uv_now(loop);
+    uint64_t next = ~uint64_t(0);
+    for (auto& c : conns) {
+      if (!c->watching || c->closing || c->watch_seq == screen->seq()) continue;
+      uint64_t due = c->watch_last_ms + c->watch_interval;
+      next = std::min(next, due > now ? due - now : 0);
+    }
+    if (next == ~uint64_t(0)) return;
+    if (uv_is_active(reinterpret_cast<uv_handle_t*>(&watch_timer)) &&
+        uv_timer_get_due_in(&watch_timer) <= next)
+      return;
+    uv_timer_start(&watch_timer, [](uv_timer_t* t) { self(t)->on_watch_tick(); }, next, 0);
+  }
+
+  void on_watch_tick() {
+    const uint64_t now = uv_now(loop);
+    for (auto& c : conns) {
+      if (!c->watching || c->closing || c->watch_seq == screen->seq()) continue;
+      if (now < c->watch_last_ms + c->watch_interval) continue;
+      if (queue_size(c.get()) > opts.client_queue_limit) continue;  // slow: try later
+      c->watch_seq = screen->seq();
+      c->watch_last_ms = now;
+      json ev = watch_json(c.get());
+      std::string key = ev["text"].get<std::string>() + ev["cursor"].dump() + ev["title"].get<std::string>();
+      if (key == c->watch_last) continue;
+      c->watch_last = std::move(key);
+      send_json(c.get(), MsgType::Event, ev);
+    }
+    schedule_watch();
+  }
+
   void on_frame_tick() {
     for (Conn* c : std::vector<Conn*>(attach_stack)) send_frame(c, false);
     for (auto& c : conns)
@@ -932,8 +1162,8 @@ struct SessionHost::Impl {
     }
     c->behind = false;
     if (!c->needs_full && c->last_seq == screen->seq()) return;
-    std::string out = c->needs_full ? render::redraw_full(*screen, c->ro)
-                                    : render::redraw_since(*screen, c->last_seq, c->ro);
+    std::string out = c->needs_full ? render::redraw_full(*screen, c->ro, &c->meta)
+                                    : render::redraw_since(*screen, c->last_seq, c->ro, &c->meta);
     c->needs_full = false;
     c->last_seq = screen->seq();
     for (size_t i = 0; i < out.size(); i += kOutputChunk)
@@ -946,7 +1176,7 @@ struct SessionHost::Impl {
   void close_all() {
     if (closed_all) return;
     closed_all = true;
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer})
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer})
       uv_close(reinterpret_cast<uv_handle_t*>(t), on_handle_closed);
     for (uv_signal_t* s : {&sig_chld, &sig_term, &sig_int, &sig_hup})
       uv_close(reinterpret_cast<uv_handle_t*>(s), on_handle_closed);

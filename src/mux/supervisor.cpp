@@ -30,6 +30,7 @@
 #include "mux/session_record.h"
 #include "mux/session_view.h"
 #include "mux/uv_conn.h"
+#include "mux/worktree.h"
 
 namespace amux::mux {
 
@@ -305,11 +306,15 @@ struct Supervisor::Impl {
   int64_t reap_deadline(const SessionRecord& r, bool pinned) {
     if (pinned) return 0;
     auto ms = [](double s) { return int64_t(s * 1000); };
-    if (!r.had_work && state_is_live(r.state) == false && r.finished_at)
-      return r.finished_at + ms(o.config.empty_row);
-    if (!r.had_work && r.kind != "shell") return r.created_at + ms(o.config.empty_row);
-    if (r.kind == "shell" && !state_is_live(r.state) && r.state != SessionState::Starting && r.finished_at)
-      return r.finished_at + ms(r.state == SessionState::Stopped ? o.config.stopped_linger : o.config.shell_linger);
+    // `amux stop` leaves a stopped record until the user removes it.
+    if (r.state == SessionState::Stopped) return 0;
+    if (r.kind == "shell") {
+      if (!state_is_live(r.state) && r.state != SessionState::Starting && r.finished_at)
+        return r.finished_at + ms(o.config.shell_linger);
+      return 0;
+    }
+    // Agent rows that never got any work go after empty_row.
+    if (!r.had_work) return (r.finished_at ? r.finished_at : r.created_at) + ms(o.config.empty_row);
     return 0;
   }
 
@@ -358,6 +363,93 @@ struct Supervisor::Impl {
     };
     if (host_alive(id)) host_call(id, {{"op", "shutdown"}}, [finish](const json&) { finish(); });
     else finish();
+  }
+
+  // ---- rm and the session's worktree (DESIGN.md §6) ----
+  // git can take a while on a big worktree: it runs on libuv's thread pool,
+  // and `done` runs back on the loop (not at all once shutting down).
+  struct BlockingJob {
+    uv_work_t req{};
+    Impl* self = nullptr;
+    std::function<json()> work;
+    std::function<void(const json&)> done;
+    json result;
+  };
+  void off_loop(std::function<json()> work, std::function<void(const json&)> done) {
+    auto job = std::make_unique<BlockingJob>();
+    job->self = this;
+    job->work = std::move(work);
+    job->done = std::move(done);
+    job->req.data = job.get();
+    auto run = [](uv_work_t* w) {
+      auto* j = static_cast<BlockingJob*>(w->data);
+      try {
+        j->result = j->work();
+      } catch (const std::exception& e) {
+        j->result = {{"error", e.what()}};
+      }
+    };
+    auto after = [](uv_work_t* w, int) {
+      std::unique_ptr<BlockingJob> j(static_cast<BlockingJob*>(w->data));
+      if (!j->self->shutting_down) j->done(j->result);
+    };
+    if (uv_queue_work(loop, &job->req, run, after) == 0) {
+      job.release();  // `after` owns it now
+    } else {
+      run(&job->req);
+      job->done(job->result);
+    }
+  }
+
+  // rm of a session that has a worktree: a worktree amux did not make is
+  // left alone; a clean amux-made one goes with its branch; one with
+  // uncommitted changes or commits on no other branch keeps the session
+  // (so the user can look, or name it again with --discard).
+  void rm_with_worktree(const std::string& id, const std::string& path, bool discard,
+                        const std::function<void(const json&)>& reply) {
+    off_loop(
+        [path]() -> json {
+          auto wt = amux_worktree_at(path);
+          if (!wt) return {{"owned", false}};
+          WorktreeStatus st = worktree_status(*wt);
+          return {{"owned", true}, {"keep", st.dirty || st.unique_commits > 0}, {"summary", st.summary}};
+        },
+        [this, id, path, discard, reply](const json& chk) {
+          if (chk.value("keep", false) && !discard) {
+            log("rm " + id + " refused: worktree " + path + " has " + chk.value("summary", std::string()));
+            reply({{"ok", false},
+                   {"error", "kept session " + id + ": its worktree " + path + " has " +
+                                 chk.value("summary", std::string("changes")) + "; `amux rm --discard " + id +
+                                 "` deletes it with its changes"},
+                   {"worktree", {{"keptPath", path}, {"summary", chk.value("summary", std::string())}}}});
+            return;
+          }
+          bool owned = chk.value("owned", false);
+          remove_session(id, [this, id, path, discard, owned, reply](const json& r) {
+            if (!owned) {
+              json out = r;
+              out["worktree"] = {{"removed", false}, {"message", "left " + path + " alone: not a worktree amux made"}};
+              reply(out);
+              return;
+            }
+            off_loop(
+                [path, discard]() -> json {
+                  auto wt = amux_worktree_at(path);
+                  if (!wt) return {{"removed", false}, {"message", "left " + path + " alone: not a worktree amux made"}};
+                  RemoveResult res = remove_worktree(*wt, discard);
+                  json j = {{"removed", res.removed}, {"message", res.message}};
+                  if (!res.kept_path.empty()) j["keptPath"] = res.kept_path;
+                  if (!res.discard_command.empty()) j["discardCommand"] = res.discard_command;
+                  return j;
+                },
+                [this, id, r, reply](const json& wt) {
+                  log("rm " + id + ": " + wt.value("message", wt.value("error", std::string())));
+                  json out = r;
+                  out["worktree"] = wt;
+                  reply(out);
+                });
+          });
+        });
   }
 
   // ---- idle exit ----
@@ -458,9 +550,10 @@ struct Supervisor::Impl {
     return rec;
   }
 
-  // Start (or restart) the host of an existing record, with the resume argv.
-  std::string relaunch(SessionRecord rec) {
-    if (!rec.resume_argv.empty()) rec.argv = rec.resume_argv;
+  // Start the host of a new record (resume = false: its argv), or restart
+  // an existing one with the resume argv.
+  std::string relaunch(SessionRecord rec, bool resume = true) {
+    if (resume && !rec.resume_argv.empty()) rec.argv = rec.resume_argv;
     rec.state = SessionState::Starting;
     rec.detail = "starting…";
     rec.pid = 0;
@@ -490,12 +583,14 @@ struct Supervisor::Impl {
     std::string op = req["op"];
     if (op == "dispatch") {
       SessionRecord r = SessionRecord::from_json(req.value("record", json::object()));
-      r.id = new_session_id();
+      // The client may have picked the id (and reserved its job dir for the
+      // files the agent starts with); otherwise pick one here.
+      if (!is_session_id(r.id) || load_record(o.paths, r.id)) r.id = new_session_id();
       if (r.session_uuid.empty()) r.session_uuid = new_uuid();
       r.created_at = now_ms();
       if (!r.rows || !r.cols) { r.rows = o.config.rows; r.cols = o.config.cols; }
       if (r.argv.empty()) { reply({{"ok", false}, {"error", "nothing to run"}}); return; }
-      std::string err = relaunch(r);
+      std::string err = relaunch(r, false);
       if (!err.empty()) { reply({{"ok", false}, {"error", "could not start session " + r.id + ": " + err}}); return; }
       reply({{"ok", true}, {"id", r.id}, {"record", records[r.id].to_json()}});
     } else if (op == "list") {
@@ -530,7 +625,8 @@ struct Supervisor::Impl {
         return;
       }
       log("rm " + rec->id);
-      remove_session(rec->id, reply);
+      if (rec->worktree.empty()) { remove_session(rec->id, reply); return; }
+      rm_with_worktree(rec->id, rec->worktree, req.value("discardWorktree", false), reply);
     } else if (op == "respawn" || op == "ensure") {
       std::vector<std::string> ids;
       if (req.value("all", false)) {

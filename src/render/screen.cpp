@@ -33,6 +33,9 @@
 //     then reads its per-row lineinfo array out of bounds (valgrind shows
 //     it). feed() stops right after each cursor-restoring sequence (the
 //     mode scanner reports them) and moves the cursor back inside.
+//  9. (found here) A CSI sequence with more than 16 parameters writes past
+//     the parser's argument array and crashes: CsiGuard (csi_guard.h)
+//     drops the parameters after the 16th before libvterm sees them.
 //  8. (found here) After a resize libvterm clamps only the bottom and right
 //     margins, so a scroll region below the new bottom has top > bottom and
 //     the next scroll memmoves a negative length. resize() resets the
@@ -52,6 +55,7 @@
 
 #include "render/cluster_table.h"
 #include "render/mode_scanner.h"
+#include "render/csi_guard.h"
 #include "render/osc_notify.h"
 #include "render/scrollback.h"
 #include "render/utf8.h"
@@ -150,6 +154,7 @@ struct Screen::Impl {
   ClusterTable clusters;
   ModeScanner scanner;
   NotifyParser notify;
+  CsiGuard csi_guard;
 
   // Offsets of cursor-restoring sequences in the current feed() (guard 7).
   std::vector<size_t> restores;
@@ -726,6 +731,8 @@ Screen::~Screen() = default;
 void Screen::feed(std::string_view bytes) {
   Impl& s = *impl_;
   if (bytes.empty()) return;
+  std::string guarded;  // guard 9: at most 16 CSI parameters
+  if (s.csi_guard.filter(bytes, guarded)) bytes = guarded;
   s.restores.clear();
   if (s.scanner.scan(bytes, s.modes, &s.restores)) s.bump_meta();
   size_t pos = 0;

@@ -1,6 +1,7 @@
 // Integration tests: the real amux binary against a private instance
 // (AMUX_CONFIG_DIR and XDG_RUNTIME_DIR in temp dirs): dispatch, capture,
 // logs, reply, stop, and the errors a user sees.
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -123,14 +124,18 @@ TEST(CliSession, ClearErrors) {
   auto badcwd = env.amux({"--bg", "--cwd", "/no/such/dir", "--exec", "true"});
   EXPECT_EQ(badcwd.rc, 1);
   EXPECT_NE(badcwd.err.find("no such directory"), std::string::npos);
-  // A session whose host is gone.
+  // A stopped shell job whose host has gone: its output is gone too, and
+  // peeking at it says so instead of restarting it.
+  env.write_config("[reap]\nstopped_linger = 0.3\n");
   std::string id = env.bg_exec("sleep 60");
   ASSERT_TRUE(wait_until([&] { return env.record_field(id, "hostPid") != ""; }));
-  kill(std::stoi(env.record_field(id, "hostPid")), SIGKILL);
-  wait_until([&] { return env.amux({"capture", id}).rc != 0; });
+  int host = std::stoi(env.record_field(id, "hostPid"));
+  EXPECT_EQ(env.amux({"stop", id}).rc, 0);
+  ASSERT_TRUE(wait_until([&] { return kill(host, 0) != 0; }, 10000));
   auto dead = env.amux({"capture", id});
   EXPECT_EQ(dead.rc, 1);
-  EXPECT_NE(dead.err.find("not running"), std::string::npos) << dead.err;
+  EXPECT_NE(dead.err.find("has ended"), std::string::npos) << dead.err;
+  EXPECT_EQ(std::count(dead.err.begin(), dead.err.end(), '\n'), 1) << dead.err;
   // Attach without a terminal.
   auto noterm = env.amux({"attach", id});
   EXPECT_NE(noterm.rc, 0);

@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <vterm.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -243,4 +245,44 @@ TEST(Guard6, TitleSurvivesTheFeed) {
   s.feed(junk);
   EXPECT_EQ(s.title(), "my precious title");
   EXPECT_EQ(s.icon_name(), std::string(1024, 'j'));  // capped
+}
+
+// Guard 9, why: libvterm 0.1.4 keeps CSI parameters in an array of 16 and
+// writes past it for a 17th. A bare libvterm crashes (checked in a child so
+// the test binary survives); the Screen passes the first 16 through.
+namespace {
+std::string csi_with_args(int n, char final_byte) {
+  std::string q = "\x1b[";
+  for (int i = 0; i < n; ++i) q += (i ? ";" : "") + std::string("1");
+  return q + final_byte;
+}
+}  // namespace
+
+TEST(Guard9, BareLibvtermCrashesOnSeventeenArgs) {
+  EXPECT_EXIT(
+      {
+        VTerm* vt = vterm_new(24, 80);
+        vterm_set_utf8(vt, 1);
+        VTermState* st = vterm_obtain_state(vt);
+        vterm_state_reset(st, 1);
+        std::string in = csi_with_args(40, 'm') + "x";
+        for (int i = 0; i < 50; ++i) vterm_input_write(vt, in.data(), in.size());
+        vterm_free(vt);
+        std::exit(0);
+      },
+      ::testing::KilledBySignal(SIGSEGV), "");
+}
+
+TEST(Guard9, ScreenSurvivesManyArgs) {
+  Screen s(opts(24, 80));
+  for (int n : {16, 17, 18, 40, 300}) s.feed(csi_with_args(n, 'm') + "x");
+  // Split across feeds, with sub-parameters.
+  std::string big = "\x1b[38:2:1:2:3;" + std::string(200, ';') + "1mY";
+  for (char ch : big) s.feed(std::string(1, ch));
+  s.feed("\x1b[0m\r\nok");
+  EXPECT_EQ(row_text(s, 0), "xxxxxY");
+  EXPECT_EQ(row_text(s, 1), "ok");
+  // 16 parameters still apply: the 16th here is bold.
+  s.feed("\x1b[2J\x1b[H" + std::string("\x1b[0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;1mB"));
+  EXPECT_TRUE(s.cell(0, 0).attrs & kBold) << "16th parameter dropped";
 }

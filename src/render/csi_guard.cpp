@@ -1,0 +1,65 @@
+// csi_guard.cpp — see csi_guard.h.
+#include "render/csi_guard.h"
+
+#include <cstring>
+
+namespace amux::render {
+
+bool CsiGuard::filter(std::string_view in, std::string& out) {
+  bool changed = false;
+  size_t copied = 0;  // bytes of `in` already in `out` (only when changed)
+  const char* p = in.data();
+  const size_t n = in.size();
+  size_t i = 0;
+  while (i < n) {
+    if (st_ == St::Ground) {
+      const void* esc = std::memchr(p + i, 0x1b, n - i);
+      if (!esc) break;
+      i = size_t(static_cast<const char*>(esc) - p) + 1;
+      st_ = St::Esc;
+      continue;
+    }
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (st_ == St::Esc) {
+      if (c == '[') {
+        st_ = St::Csi;
+        seps_ = 0;
+        dropping_ = false;
+      } else if (c != 0x1b) {
+        st_ = St::Ground;
+      }
+      ++i;
+      continue;
+    }
+    // In a CSI sequence.
+    if (c == 0x1b) {
+      st_ = St::Esc;
+      ++i;
+      continue;
+    }
+    if (c == 0x18 || c == 0x1a) {  // CAN, SUB abort the sequence
+      st_ = St::Ground;
+      ++i;
+      continue;
+    }
+    const bool param = (c >= '0' && c <= '9') || c == ';' || c == ':';
+    if (param && (c == ';' || c == ':') && !dropping_ && ++seps_ >= kMaxArgs) dropping_ = true;
+    if (param && dropping_) {
+      if (!changed) {
+        out.assign(p, i);
+        changed = true;
+      } else {
+        out.append(p + copied, i - copied);
+      }
+      copied = i + 1;  // skip this byte
+      ++i;
+      continue;
+    }
+    if (c >= 0x40 && c <= 0x7e) st_ = St::Ground;  // final byte
+    ++i;
+  }
+  if (changed) out.append(p + copied, n - copied);
+  return changed;
+}
+
+}  // namespace amux::render
