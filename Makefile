@@ -20,7 +20,7 @@ PKGS      := vterm libuv ncursesw tomlplusplus nlohmann_json CLI11
 TEST_PKGS := gtest gmock
 DEB_PKGS  := g++ make pkg-config libvterm-dev libuv1-dev libncurses-dev \
              libtomlplusplus-dev nlohmann-json3-dev libcli11-dev googletest \
-             libgtest-dev libgmock-dev tmux git procps
+             libgtest-dev libgmock-dev tmux git procps python3 less
 
 ifeq ($(BUILD),debug)
   OUT      ?= build-debug
@@ -163,5 +163,8 @@ deps:
 clean:
 	rm -rf build build-debug
 
-.SECONDARY:
+# Keep the integration and terminal test objects (pattern-chain intermediates).
+# Only these: a bare .SECONDARY: makes every object secondary, and then a new
+# source file's missing .o does not rebuild its layer library.
+.SECONDARY: $(patsubst tests/%.cpp,$(OUT)/obj/tests/%.o,$(INTEG_SRCS) $(TERM_SRCS))
 -include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
