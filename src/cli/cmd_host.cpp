@@ -24,6 +24,7 @@ void register_host(CLI::App& app, Context& ctx) {
     o.scrollback_lines = ctx.config.scrollback_lines;
     o.linger_seconds = ctx.config.shell_linger;
     o.stopped_linger_seconds = ctx.config.stopped_linger;
+    o.idle_agent_seconds = ctx.config.idle_agent;
     o.ready_fd = ready_fd;
     int rc = mux::SessionHost::run_main(o);
     if (rc != 0) throw CommandError("", rc);

@@ -38,6 +38,7 @@
 #include "mux/agent_profile.h"
 #include "mux/atomic_file.h"
 #include "mux/protocol.h"
+#include "mux/roster.h"
 #include "mux/state_tracker.h"
 #include "pty/pty.h"
 #include "render/redraw.h"
@@ -162,7 +163,7 @@ struct SessionHost::Impl {
   uv_pipe_t pty_pipe{};
   uv_pipe_t server{};
   uv_signal_t sig_chld{}, sig_term{}, sig_int{}, sig_hup{};
-  uv_timer_t frame_timer{}, kill_timer{}, drain_timer{}, linger_timer{}, probe_timer{}, watch_timer{};
+  uv_timer_t frame_timer{}, kill_timer{}, drain_timer{}, linger_timer{}, probe_timer{}, watch_timer{}, idle_timer{};
   bool pty_pipe_open = false, server_open = false;
   int open_handles = 0;
   bool closed_all = false;
@@ -186,9 +187,10 @@ struct SessionHost::Impl {
   uint64_t probe_delay = kProbeMinMs;
   bool output_since_probe = false;
   int64_t detail_saved_ms = 0;
+  bool idle_stopped = false;  // stopped by the idle_agent rule (DESIGN.md §8)
 
   Impl(uv_loop_t* l, HostOptions o) : loop(l), opts(std::move(o)) {
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer}) {
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer}) {
       uv_timer_init(loop, t);
       t->data = this;
       ++open_handles;
@@ -363,6 +365,8 @@ struct SessionHost::Impl {
       rec.worktree = disk->worktree;
       rec.created_at = disk->created_at;
       rec.extra = disk->extra;
+      if (idle_stopped) rec.extra["idleStopped"] = true;
+      else rec.extra.erase("idleStopped");
     }
     if (int rc = save_record(opts.paths, rec); rc < 0)
       log("cannot write " + opts.paths.state_file(rec.id) + ": " + std::strerror(-rc));
@@ -457,6 +461,31 @@ struct SessionHost::Impl {
     rec.updated_at = now_ms();
     detail_saved_ms = now;
     save();
+    if (major) arm_idle_timer();
+  }
+
+  // DESIGN.md §8: an agent session idle for idle_agent seconds has its
+  // process stopped (record kept, attach/peek/reply resumes it), unless it
+  // is pinned or someone is attached.
+  void arm_idle_timer() {
+    if (rec.kind == "shell" || rec.state != SessionState::Idle) {
+      uv_timer_stop(&idle_timer);
+      return;
+    }
+    uint64_t ms = uint64_t(std::max(0.0, opts.idle_agent_seconds) * 1000.0);
+    uv_timer_start(&idle_timer, [](uv_timer_t* t) { self(t)->on_idle_timeout(); }, ms, 0);
+  }
+
+  void on_idle_timeout() {
+    if (finished || rec.state != SessionState::Idle) return;
+    if (!attach_stack.empty() || load_pins(opts.paths).count(rec.id)) {
+      uv_timer_start(&idle_timer, [](uv_timer_t* t) { self(t)->on_idle_timeout(); }, 60000, 0);
+      return;
+    }
+    log("idle for " + std::to_string(int(opts.idle_agent_seconds)) + " s: stopping the agent (attach resumes it)");
+    idle_stopped = true;
+    shutdown_requested = true;  // nothing to linger for: the record keeps the session
+    stop_child();
   }
 
 
@@ -595,7 +624,10 @@ struct SessionHost::Impl {
       rec.exit_code = st.code;
       rec.signal.reset();
     }
-    if (stop_requested) {
+    if (idle_stopped) {
+      rec.state = SessionState::Done;  // the turn was over; attach resumes the conversation
+      if (rec.detail.empty()) rec.detail = last;
+    } else if (stop_requested) {
       rec.state = SessionState::Stopped;
       rec.detail = "stopped";
     } else if (st.success()) {
@@ -1176,7 +1208,7 @@ struct SessionHost::Impl {
   void close_all() {
     if (closed_all) return;
     closed_all = true;
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer})
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer})
       uv_close(reinterpret_cast<uv_handle_t*>(t), on_handle_closed);
     for (uv_signal_t* s : {&sig_chld, &sig_term, &sig_int, &sig_hup})
       uv_close(reinterpret_cast<uv_handle_t*>(s), on_handle_closed);

@@ -31,6 +31,7 @@ struct HostOptions {
   size_t scrollback_lines = 10000;
   double linger_seconds = 300;     // stay after the child exits (logs/attach still work)
   double stopped_linger_seconds = 300;  // the same after `amux stop`
+  double idle_agent_seconds = 3600;  // an agent idle this long (not pinned, nobody attached) is stopped
   int frame_delay_ms = 8;          // after the last output
   int frame_max_delay_ms = 30;     // after the first output of a burst
   size_t client_queue_limit = 1u << 20;  // bytes queued to one client before frames are skipped

@@ -139,15 +139,22 @@ TEST(ViewTmux, GroupsRowsAndCounts) {
   std::string d = env.bg_exec("echo all-good", "done-a");
   std::string f = env.bg_exec("echo oops; exit 3", "fail-a");
   std::string s = env.bg_exec("sleep 600", "stop-a");
+  std::string b = env.bg_exec("read -p 'go ahead? ' x", "ask-a");
+  ASSERT_TRUE(wait_state(env, b, "blocked"));
   ASSERT_TRUE(wait_state(env, d, "done"));
   ASSERT_TRUE(wait_state(env, f, "failed"));
   ASSERT_EQ(env.amux({"stop", s}).rc, 0);
   ASSERT_TRUE(wait_state(env, s, "stopped"));
   ViewPane p(env);
   p.open();
-  ASSERT_TRUE(p.tmux.wait_for("1 working · 3 completed")) << p.screen();
+  ASSERT_TRUE(p.tmux.wait_for("1 awaiting input · 1 working · 3 completed")) << p.screen();
   std::string scr = p.screen();
-  size_t wk = scr.find("\nWorking"), cp = scr.find("\nCompleted");
+  size_t ni = scr.find("\nNeeds input"), wk = scr.find("\nWorking"), cp = scr.find("\nCompleted");
+  ASSERT_NE(ni, std::string::npos) << scr;
+  EXPECT_LT(ni, wk);
+  EXPECT_GT(scr.find("ask-a"), ni);
+  EXPECT_LT(scr.find("ask-a"), wk);
+  EXPECT_NE(p.line_with("ask-a").find("go ahead?"), std::string::npos) << scr;
   ASSERT_NE(wk, std::string::npos) << scr;
   ASSERT_NE(cp, std::string::npos) << scr;
   EXPECT_LT(wk, cp);
@@ -157,8 +164,8 @@ TEST(ViewTmux, GroupsRowsAndCounts) {
   EXPECT_NE(p.line_with("done-a").find("∙"), std::string::npos);
   EXPECT_NE(p.line_with("stop-a").find("stopped"), std::string::npos) << scr;
   // The top row is selected on open.
-  EXPECT_TRUE(p.selected("work-a")) << scr;
-  EXPECT_EQ(pane_title(p.tmux), "amux");
+  EXPECT_TRUE(p.selected("ask-a")) << scr;
+  EXPECT_EQ(pane_title(p.tmux), "1 awaiting input · amux");
   // Directory grouping: rows begin with the state word, and the choice persists.
   p.tmux.send_keys({"C-s"});
   ASSERT_TRUE(p.tmux.wait_for("Failed · exit 3")) << p.screen();
