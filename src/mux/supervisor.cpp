@@ -18,6 +18,7 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <list>
 #include <map>
 #include <set>
 
@@ -579,6 +580,49 @@ struct Supervisor::Impl {
     return "";
   }
 
+  // Run `cb` once process `pid` is gone (or after timeout_ms), polling on a
+  // timer so the loop keeps serving everyone else meanwhile.
+  struct GoneWaiter {
+    uv_timer_t timer{};
+    pid_t pid = 0;
+    uint64_t deadline = 0;
+    std::function<void()> cb;
+  };
+  std::list<std::unique_ptr<GoneWaiter>> gone_waiters;
+
+  void when_gone(pid_t pid, uint64_t timeout_ms, std::function<void()> cb) {
+    if (pid <= 0 || !process_alive(pid)) { cb(); return; }
+    auto w = std::make_unique<GoneWaiter>();
+    w->pid = pid;
+    w->deadline = uv_now(loop) + timeout_ms;
+    w->cb = std::move(cb);
+    uv_timer_init(loop, &w->timer);
+    w->timer.data = this;
+    uv_timer_start(&w->timer, [](uv_timer_t* t) { static_cast<Impl*>(t->data)->poll_gone(); }, 10, 10);
+    gone_waiters.push_back(std::move(w));
+  }
+
+  void poll_gone() {
+    const uint64_t now = uv_now(loop);
+    for (auto it = gone_waiters.begin(); it != gone_waiters.end();) {
+      GoneWaiter* w = it->get();
+      if (w->cb && (!process_alive(w->pid) || now >= w->deadline)) {
+        auto cb = std::move(w->cb);
+        w->cb = nullptr;
+        uv_timer_stop(&w->timer);
+        // Freed once libuv is done with the handle.
+        w->timer.data = w;
+        uv_close(reinterpret_cast<uv_handle_t*>(&w->timer), [](uv_handle_t* h) {
+          auto* gw = static_cast<GoneWaiter*>(h->data);
+          gw->pid = -1;  // marks it closed; swept below
+        });
+        cb();
+      }
+      ++it;
+    }
+    gone_waiters.remove_if([](const std::unique_ptr<GoneWaiter>& w) { return w->pid == -1; });
+  }
+
   void handle(UvConn& c, const json& req, const std::function<void(const json&)>& reply) {
     std::string op = req["op"];
     if (op == "dispatch") {
@@ -659,9 +703,10 @@ struct Supervisor::Impl {
             // The subscription closes too; start the new host once the old is gone.
             auto it = records.find(id);
             pid_t hp = it != records.end() ? it->second.host_pid : 0;
-            for (int i = 0; i < 200 && hp > 0 && process_alive(hp); i++) usleep(10000);
-            hosts.erase(id);
-            go();
+            when_gone(hp, 2000, [this, id, go]() {
+              hosts.erase(id);
+              go();
+            });
           });
         } else {
           go();
