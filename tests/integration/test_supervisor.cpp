@@ -205,10 +205,17 @@ TEST(Supervisor, ReapingWithShortTimings) {
   std::string pinned = env.bg_exec("echo keep-me");
   ASSERT_EQ(env.amux({"pin", pinned}).rc, 0);
   std::string running = env.bg_exec("sleep 60");
+  std::string stopped = env.bg_exec("sleep 60");
+  ASSERT_TRUE(wait_until([&] { return env.record_field(stopped, "hostPid") != ""; }));
+  int stopped_host = std::stoi(env.record_field(stopped, "hostPid"));
+  ASSERT_EQ(env.amux({"stop", stopped}).rc, 0);
   EXPECT_TRUE(wait_until([&] { return !fs::exists(env.config_dir() + "/jobs/" + done); }, 15000));
   EXPECT_TRUE(fs::exists(env.config_dir() + "/jobs/" + pinned));
   EXPECT_TRUE(fs::exists(env.config_dir() + "/jobs/" + running));
   EXPECT_TRUE(session(env, done).is_null());
+  // A stopped row stays until rm; its host goes after stopped_linger.
+  EXPECT_TRUE(wait_until([&] { return kill(stopped_host, 0) != 0; }, 10000));
+  EXPECT_EQ(session(env, stopped).value("state", ""), "stopped");
 }
 
 TEST(Supervisor, PinSurvivesRestart) {
