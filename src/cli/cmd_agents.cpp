@@ -3,12 +3,14 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/cmd_view.h"
 #include "cli/context.h"
 #include "mux/daemon_client.h"
+#include "view/view_prefs.h"
 
 namespace amux::cli {
 
@@ -27,6 +29,31 @@ std::string clean(std::string s) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   return s;
 }
+// The defaults for new sessions: given ones replace the remembered set in
+// view.json; with none given, the remembered set applies. A bypass
+// (--dangerously-skip-permissions) is never remembered.
+void remember_defaults(const CLI::App& a, Context& ctx, view::ViewDefaults& d) {
+  bool given = false;
+  for (const char* o : {"--agent", "--model", "--effort", "--permission-mode", "--add-dir", "--settings",
+                        "--mcp-config", "--plugin-dir"})
+    given |= a.count(o) > 0;
+  if (given) {
+    if (int rc = view::save_view_defaults(ctx.paths.config_dir, d); rc < 0)
+      std::fprintf(stderr, "amux: cannot remember the defaults in %s/view.json: %s\n", ctx.paths.config_dir.c_str(),
+                   std::strerror(-rc));
+    return;
+  }
+  if (auto saved = view::load_view_defaults(ctx.paths.config_dir)) {
+    bool skip = d.skip_permissions;
+    std::string cwd = d.cwd, list_cwd = d.list_cwd;
+    std::vector<std::string> agents = d.agents;
+    d = *saved;
+    d.skip_permissions = skip;
+    d.cwd = cwd;
+    d.list_cwd = list_cwd;
+    d.agents = agents;
+  }
+}
 }  // namespace
 
 void register_agents(CLI::App& app, Context& ctx) {
@@ -38,7 +65,7 @@ void register_agents(CLI::App& app, Context& ctx) {
   a->add_flag("--all", all, "include finished sessions");
   a->add_option("--cwd", cwd, "only sessions in this directory or below");
   add_view_options(a, defaults);
-  a->callback([&ctx]() {
+  a->callback([&ctx, a]() {
     ctx.load();
     std::string c = cwd;
     if (!c.empty()) {
@@ -47,6 +74,7 @@ void register_agents(CLI::App& app, Context& ctx) {
     }
     // On a terminal: the agent view; piped: the plain table below.
     if (!json_out && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+      remember_defaults(*a, ctx, defaults);
       defaults.list_cwd = c;
       if (!c.empty() && defaults.cwd.empty()) defaults.cwd = c;
       int rc = open_agent_view(ctx, defaults);

@@ -1,11 +1,14 @@
-// cmd_dispatch.cpp — `amux --bg --exec CMD` and `amux new --exec CMD`:
-// start a background session and print how to reach it (or attach at once).
+// cmd_dispatch.cpp — `amux --bg [options] "prompt" [-- agent args]`,
+// `amux --bg --exec CMD` and `amux new …`: start a background session and
+// print how to reach it (or attach at once).
 //
-// Why here: dispatch turns what the user typed into a session record and a
-// running host. Issue B routes it through the supervisor; agent prompts
-// arrive with issue C.
+// Why here: dispatch turns what the user typed into a mux::NewSession; the
+// mux layer (dispatch.h) picks the profile, the worktree and the argv, and
+// the supervisor starts the host. The options mirror claude's (DESIGN.md §1);
+// anything after `--` goes to the agent untouched.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -22,17 +25,51 @@ struct DispatchOptions {
   std::string exec;
   std::string name;
   std::string cwd;
-  std::vector<std::string> prompt;
+  std::string agent, model, effort, permission_mode, settings, mcp_config;
+  bool skip_permissions = false;
+  std::vector<std::string> add_dirs, plugin_dirs;
+  std::vector<std::string> prompt;  // positional words, then whatever followed `--`
 };
+
+// How many arguments followed the first `--` of the command line: CLI11
+// hands them to the prompt positional, and they belong to the agent.
+size_t count_after_dashdash(const std::vector<std::string>& args) {
+  auto it = std::find(args.begin(), args.end(), "--");
+  return it == args.end() ? 0 : size_t(args.end() - it - 1);
+}
 
 mux::SessionRecord dispatch(Context& ctx, const DispatchOptions& o) {
   mux::NewSession n;
   n.shell = !o.exec.empty();
   n.command = o.exec;
-  for (auto& p : o.prompt) n.prompt += (n.prompt.empty() ? "" : " ") + p;
-  if (!n.shell && n.prompt.empty()) throw CommandError("nothing to run: give a prompt, or --exec 'command'");
+  size_t extra = std::min(count_after_dashdash(ctx.args), o.prompt.size());
+  size_t words = o.prompt.size() - extra;
+  for (size_t i = 0; i < words; ++i) n.prompt += (n.prompt.empty() ? "" : " ") + o.prompt[i];
+  n.extra_args.assign(o.prompt.begin() + std::ptrdiff_t(words), o.prompt.end());
+  if (n.shell && !n.prompt.empty())
+    throw CommandError("give either a prompt or --exec 'command', not both", 2);
+  if (!n.shell && n.prompt.empty()) throw CommandError("nothing to run: give a prompt, or --exec 'command'", 2);
+  n.agent = o.agent;
   n.name = o.name;
   n.cwd = o.cwd;
+  n.model = o.model;
+  n.effort = o.effort;
+  n.permission_mode = o.permission_mode;
+  n.skip_permissions = o.skip_permissions;
+  n.add_dirs = o.add_dirs;
+  n.plugin_dirs = o.plugin_dirs;
+  n.mcp_config = o.mcp_config;
+  // Relative files are relative to where the user typed them, not to the
+  // session's directory (which may be a fresh worktree).
+  auto absolute = [](const std::string& p) {
+    if (p.empty() || p[0] == '{') return p;  // inline JSON (--settings '{…}')
+    std::error_code ec;
+    return std::filesystem::absolute(p, ec).lexically_normal().string();
+  };
+  n.settings = absolute(o.settings);
+  for (auto& d : n.add_dirs) d = absolute(d);
+  for (auto& d : n.plugin_dirs) d = absolute(d);
+  if (!n.mcp_config.empty() && n.mcp_config[0] != '{') n.mcp_config = absolute(n.mcp_config);
   try {
     return mux::dispatch_session(ctx.paths, ctx.config, n);
   } catch (const mux::DispatchError& e) {
@@ -49,13 +86,29 @@ void print_backgrounded(const mux::SessionRecord& r) {
   std::printf("  %-*s open in this terminal\n", int(w), a.c_str());
   std::printf("  %-*s show recent output\n", int(w), l.c_str());
   std::printf("  %-*s stop this session\n", int(w), s.c_str());
+  if (!r.worktree.empty()) std::printf("  worktree: %s\n", r.worktree.c_str());
 }
 
 void add_dispatch_options(CLI::App* c, DispatchOptions& o) {
   c->add_option("--exec", o.exec, "run a shell command instead of an agent")->type_name("CMD");
-  c->add_option("--name", o.name, "name shown in lists (default: from the command)");
+  c->add_option("--name", o.name, "name shown in lists (default: from the prompt)");
   c->add_option("--cwd", o.cwd, "directory to run in (default: the current one)")->type_name("DIR");
-  c->add_option("prompt", o.prompt, "prompt for an agent session");
+  c->add_option("--agent", o.agent, "agent profile (default: default_agent, else the first on PATH)")
+      ->type_name("PROFILE");
+  c->add_option("--model", o.model, "model for the agent");
+  c->add_option("--effort", o.effort, "effort level for the agent");
+  c->add_option("--permission-mode", o.permission_mode, "the agent's permission mode")->type_name("MODE");
+  c->add_flag("--dangerously-skip-permissions", o.skip_permissions,
+              "bypass the agent's permission checks (needs `amux accept-bypass` once)");
+  c->add_option("--add-dir", o.add_dirs, "another directory the agent may use (repeatable)")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  c->add_option("--settings", o.settings, "settings file or JSON for the agent")->type_name("FILE");
+  c->add_option("--mcp-config", o.mcp_config, "MCP servers file or JSON for the agent")->type_name("FILE");
+  c->add_option("--plugin-dir", o.plugin_dirs, "plugin directory for the agent (repeatable)")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  c->add_option("prompt", o.prompt, "prompt for an agent session; after --, arguments for the agent");
 }
 
 }  // namespace

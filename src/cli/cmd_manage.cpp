@@ -14,16 +14,30 @@ nlohmann::json supervise(Context& ctx, const nlohmann::json& req, int timeout_ms
 }
 
 void register_manage(CLI::App& app, Context& ctx) {
+  // rm also removes the session's worktree when nothing would be lost
+  // (DESIGN.md §6); one with uncommitted changes or unmerged commits keeps
+  // the session until `rm --discard <id>` names it again.
   static std::string rm_target;
-  static bool force = false;
+  static bool force = false, discard = false;
   auto* rm = app.add_subcommand("rm", "remove a session from the list (stop it first, or --force)");
   rm->add_option("session", rm_target, "id, id prefix or part of a name")->required();
   rm->add_flag("-f,--force", force, "stop a running session and remove it");
+  rm->add_flag("--discard", discard,
+               "also delete its worktree with uncommitted changes and unmerged commits");
   rm->callback([&ctx]() {
     ctx.load();
     auto rec = ctx.resolve(rm_target);
-    supervise(ctx, {{"op", "rm"}, {"id", rec.id}, {"force", force}}, 20000);
+    nlohmann::json req = {{"op", "rm"}, {"id", rec.id}, {"force", force || discard}};
+    if (discard) req["discardWorktree"] = true;
+    auto r = supervise(ctx, req, 120000);
     std::printf("removed %s\n", rec.id.c_str());
+    if (r.contains("worktree")) {
+      const auto& wt = r["worktree"];
+      std::string msg = wt.value("message", wt.value("error", std::string()));
+      if (!msg.empty()) std::printf("%s\n", msg.c_str());
+      std::string cmd = wt.value("discardCommand", std::string());
+      if (!cmd.empty()) std::printf("  to discard it: %s\n", cmd.c_str());
+    }
   });
 
   static std::string rs_target;

@@ -28,6 +28,7 @@ struct Context {
   mux::Config config;
   keymap::KeymapTable keymap = keymap::KeymapTable::defaults();
   bool json = false;
+  std::vector<std::string> args;  // the command line as given (argv[1..])
 
   // Paths ensured and config loaded; throws CommandError.
   void load();
@@ -47,5 +48,6 @@ void register_daemon(CLI::App& app, Context& ctx);     // daemon run|status|logs
 void register_manage(CLI::App& app, Context& ctx);     // rm, respawn, rename, pin, unpin
 void register_agents(CLI::App& app, Context& ctx);     // agents
 void register_notify(CLI::App& app, Context& ctx);     // notify (agent hooks)
+void register_bypass(CLI::App& app, Context& ctx);     // accept-bypass
 
 }  // namespace amux::cli

@@ -69,10 +69,12 @@ int main(int argc, char** argv) {
   register_manage(app, ctx);
   register_agents(app, ctx);
   register_notify(app, ctx);
+  register_bypass(app, ctx);
   // `amux` alone opens the agent view (= `amux agents`).
   std::vector<char*> args(argv, argv + argc);
   static char agents_cmd[] = "agents";
   if (argc == 1) args.push_back(agents_cmd);
+  ctx.args.assign(argv + 1, argv + argc);
   try {
     app.parse(int(args.size()), args.data());
   } catch (const CLI::CallForHelp& e) {

@@ -4,6 +4,20 @@
 // prompt box dispatch the same way: a shell job or an agent prompt, a
 // directory (maybe a fresh worktree), a name, the agent's argv from its
 // profile; then the supervisor starts the host. One place does it.
+//
+// An agent dispatch (DESIGN.md §1, §5, §6):
+//  - the profile: --agent, else config default_agent, else the first agent
+//    profile whose binary is on PATH (none: one line naming the profiles and
+//    --exec); its binary must be on PATH and is recorded by absolute path;
+//  - bypass permission modes need `amux accept-bypass` first;
+//  - the id is chosen here (its job dir reserved) so the profile's files,
+//    such as the claude hooks settings, can live in the job dir;
+//  - inside a git repository the agent gets <repo>/.amux/worktrees/<name>
+//    on branch amux/<name> unless worktree.bg_isolation = "none" (user or
+//    project config) or the directory already is a linked worktree;
+//  - argv, resume argv and environment come from the profile; an option the
+//    profile cannot express is an error, never dropped.
+// Whatever fails leaves nothing behind (job dir, worktree).
 #pragma once
 
 #include <stdexcept>
