@@ -304,8 +304,10 @@ struct Supervisor::Impl {
 
   // ---- reaping ----
   // Deadline (ms) at which a record must be reaped, or 0 for never.
+  std::set<std::string> reap_tried;
+
   int64_t reap_deadline(const SessionRecord& r, bool pinned) {
-    if (pinned) return 0;
+    if (pinned || reap_tried.count(r.id)) return 0;
     auto ms = [](double s) { return int64_t(s * 1000); };
     // `amux stop` leaves a stopped record until the user removes it.
     if (r.state == SessionState::Stopped) return 0;
@@ -343,7 +345,14 @@ struct Supervisor::Impl {
     }
     for (auto& id : gone) {
       log("reaped " + id);
-      remove_session(id, [](const json&) {});
+      // The worktree rules of rm apply: a clean amux-made worktree goes with
+      // the row; one holding work keeps the row for the user to look at.
+      const std::string wt = records[id].worktree;
+      if (wt.empty()) remove_session(id, [](const json&) {});
+      else {
+        reap_tried.insert(id);  // tried once: a kept worktree keeps the row
+        rm_with_worktree(id, wt, false, [](const json&) {});
+      }
     }
     schedule_reap();
   }

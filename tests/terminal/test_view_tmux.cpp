@@ -44,7 +44,10 @@ struct ViewPane {
   AmuxEnv& env;
   Tmux tmux;
   ViewPane(AmuxEnv& e, int cols = 120, int rows = 40, const std::string& extra_env = "")
-      : env(e), tmux(cols, rows, "env PS1='$ ' TERM=tmux-256color " + extra_env + " bash --norc --noprofile") {
+      // Run from the instance's temporary directory, never from the source
+      // tree: prompts dispatched from the view would get git worktrees there.
+      : env(e), tmux(cols, rows, "cd '" + e.config_dir() + "' && env PS1='$ ' TERM=tmux-256color " + extra_env +
+                                     " bash --norc --noprofile") {
     tmux.wait_for("$");
   }
   void run(const std::string& cmdline) {
