@@ -402,6 +402,32 @@ TEST(Agents, ResumeAfterHostKillKeepsTheConversation) {
   tm.send_keys({"C-\\"});
 }
 
+TEST(Agents, IdleAgentIsStoppedAfterIdleAgentUnlessPinnedAndResumes) {
+  AgentEnv a({{"FAKE_CLAUDE_ASK", "0"}, {"FAKE_CLAUDE_WORK_SECONDS", "0.3"}});
+  a.env().write_config("[reap]\nidle_agent = 1\n");
+  std::string id = a.dispatch({"--name", "sleepy", "say hello"});
+  std::string kept = a.dispatch({"--name", "pinned-one", "say hello too"});
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(a.amux({"pin", kept}).rc, 0);
+  int child = 0;
+  ASSERT_TRUE(wait_until([&] {
+    std::string p = a.field(id, "pid");
+    if (!p.empty()) child = std::stoi(p);
+    return a.field(id, "state") == "idle";
+  }, 20000)) << a.field(id, "state");
+  ASSERT_GT(child, 0);
+  // After idle_agent the process is stopped; the record stays.
+  ASSERT_TRUE(wait_until([&] { return a.field(id, "state") == "done"; }, 15000)) << a.field(id, "state");
+  EXPECT_TRUE(wait_until([&] { return process_gone(child); }, 5000));
+  EXPECT_EQ(a.record(id).value("idleStopped", false), true);
+  EXPECT_NE(a.amux({"agents", "--json", "--all"}).out.find(id), std::string::npos);
+  // The pinned one keeps running.
+  EXPECT_EQ(a.field(kept, "state"), "idle");
+  // Peeking resumes the conversation.
+  ASSERT_TRUE(a.wait_capture(id, "resumed conversation")) << a.capture(id);
+  EXPECT_TRUE(wait_until([&] { return a.field(id, "state") == "idle" || a.field(id, "state") == "working"; }));
+}
+
 // ---------------------------------------------------------------------------
 // Errors
 
