@@ -163,8 +163,8 @@ deps:
 clean:
 	rm -rf build build-debug
 
-# Keep the integration and terminal test objects (pattern-chain intermediates).
+# Keep the test objects that pattern rules build (intermediates otherwise).
 # Only these: a bare .SECONDARY: makes every object secondary, and then a new
 # source file's missing .o does not rebuild its layer library.
-.SECONDARY: $(patsubst tests/%.cpp,$(OUT)/obj/tests/%.o,$(INTEG_SRCS) $(TERM_SRCS))
+.SECONDARY: $(patsubst tests/%.cpp,$(OUT)/obj/tests/%.o,$(INTEG_SRCS) $(TERM_SRCS)) $(TESTLIB_OBJS)
 -include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
