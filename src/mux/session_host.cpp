@@ -59,7 +59,8 @@ constexpr uint64_t kKillAfterMs = 3000;       // SIGKILL this long after SIGHUP+
 constexpr uint64_t kDrainGraceMs = 1000;      // output still open this long after the reap
 constexpr int kMaxRows = 1000, kMaxCols = 1000;
 constexpr uint64_t kProbeMinMs = 200;         // first probe after output or input
-constexpr uint64_t kProbeMaxMs = 2000;        // probe interval of a quiet session
+constexpr uint64_t kProbeMaxMs = 2000;        // probe interval of a quiet working session
+constexpr uint64_t kProbeQuietMaxMs = 16000;  // ... of a quiet blocked or idle one
 constexpr int64_t kDetailSaveMs = 1000;       // a detail-only change is written at most this often
 
 int64_t mono_ms() {
@@ -174,6 +175,8 @@ struct SessionHost::Impl {
   std::vector<char> read_buf = std::vector<char>(kReadBufSize);
 
   uint64_t burst_start = 0;
+  uint64_t last_frame_ms = 0;   // loop time of the last frame tick
+  bool leading_frame = false;   // the frame timer is armed for "at once"
   bool output_done = false;       // the master reported end of output
   bool finished = false;          // child reaped, output drained, record final
   bool stop_requested = false;    // stopped by request or signal
@@ -426,8 +429,12 @@ struct SessionHost::Impl {
     }
     update_state(now);
     // Quick again while output flows or a pattern is settling; slower when quiet.
-    probe_delay = output_since_probe ? kProbeMinMs : std::min(probe_delay * 2, kProbeMaxMs);
-    if (profile && probe_delay > uint64_t(profile->settle_ms)) {
+    // Blocked or idle ends with input (which probes at once) or output, so
+    // a quiet session there is probed rarely; a silent working one is
+    // watched closer, as it may start reading without printing anything.
+    const uint64_t cap = rec.state == SessionState::Working ? kProbeMaxMs : kProbeQuietMaxMs;
+    probe_delay = output_since_probe ? kProbeMinMs : std::min(probe_delay * 2, cap);
+    if (profile && tracker.settling() && probe_delay > uint64_t(profile->settle_ms)) {
       // a pattern seen but not settled yet must be looked at again in time
       probe_delay = std::max<uint64_t>(kProbeMinMs, std::min<uint64_t>(probe_delay, uint64_t(profile->settle_ms) + 50));
     }
@@ -1120,12 +1127,22 @@ struct SessionHost::Impl {
     return false;
   }
 
-  // Arm the one-shot frame timer: frame_delay_ms after this output, but no
-  // later than frame_max_delay_ms after the first output of the burst.
+  // Arm the one-shot frame timer. Output after a quiet spell (no frame for
+  // frame_delay_ms) gets a frame at once, on the next loop turn, so a typed
+  // key echoes without delay; output that keeps coming is throttled:
+  // frame_delay_ms after the latest output, but no later than
+  // frame_max_delay_ms after the first output of the burst.
   void schedule_frame() {
     if (closed_all || !has_viewers()) return;
     const uint64_t now = uv_now(loop);
-    if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&frame_timer))) burst_start = now;
+    const bool active = uv_is_active(reinterpret_cast<uv_handle_t*>(&frame_timer));
+    if (active && leading_frame) return;  // a frame is already due at once
+    if (!active && now - last_frame_ms >= uint64_t(std::max(0, opts.frame_delay_ms))) {
+      leading_frame = true;
+      uv_timer_start(&frame_timer, [](uv_timer_t* t) { self(t)->on_frame_tick(); }, 0, 0);
+      return;
+    }
+    if (!active) burst_start = now;
     const uint64_t want = now + uint64_t(std::max(0, opts.frame_delay_ms));
     const uint64_t limit = burst_start + uint64_t(std::max(0, opts.frame_max_delay_ms));
     const uint64_t at = std::min(want, limit);
@@ -1179,6 +1196,8 @@ struct SessionHost::Impl {
   }
 
   void on_frame_tick() {
+    leading_frame = false;
+    last_frame_ms = uv_now(loop);
     for (Conn* c : std::vector<Conn*>(attach_stack)) send_frame(c, false);
     for (auto& c : conns)
       if (c->following && !c->closing) follow_emit(c.get(), false);

@@ -60,6 +60,8 @@ class StateTracker {
   void on_screen(std::optional<SessionState> pattern, int64_t now_ms);
 
   TrackedState current(int64_t now_ms) const;
+  // A screen pattern was seen that has not held for settle_ms yet.
+  bool settling() const { return pattern_seen_ != pattern_; }
 
  private:
   Options opt_;
