@@ -58,6 +58,7 @@ constexpr size_t kOutputChunk = 1u << 20;     // split huge redraws into frames 
 constexpr uint64_t kKillAfterMs = 3000;       // SIGKILL this long after SIGHUP+SIGTERM
 constexpr uint64_t kDrainGraceMs = 1000;      // output still open this long after the reap
 constexpr int kMaxRows = 1000, kMaxCols = 1000;
+constexpr size_t kSmallOutput = 512;          // output this small is drawn without waiting
 constexpr uint64_t kProbeMinMs = 200;         // first probe after output or input
 constexpr uint64_t kProbeMaxMs = 2000;        // probe interval of a quiet working session
 constexpr uint64_t kProbeQuietMaxMs = 16000;  // ... of a quiet blocked or idle one
@@ -177,6 +178,7 @@ struct SessionHost::Impl {
   uint64_t burst_start = 0;
   uint64_t last_frame_ms = 0;   // loop time of the last frame tick
   bool leading_frame = false;   // the frame timer is armed for "at once"
+  size_t bytes_since_frame = 0; // output since the last frame tick
   bool output_done = false;       // the master reported end of output
   bool finished = false;          // child reaped, output drained, record final
   bool stop_requested = false;    // stopped by request or signal
@@ -187,6 +189,7 @@ struct SessionHost::Impl {
   // patterns, and the probe timer's backoff.
   StateTracker tracker;
   std::optional<AgentProfile> profile;
+  pty::TtyProbeCache probe_cache;
   uint64_t probe_delay = kProbeMinMs;
   bool output_since_probe = false;
   int64_t detail_saved_ms = 0;
@@ -414,8 +417,11 @@ struct SessionHost::Impl {
   void on_probe_tick() {
     if (!child_alive() || finished) return;
     const int64_t now = mono_ms();
-    tracker.on_probe(pty::probe_tty_read(pty->master_fd(), pty->slave_path()).state, now);
-    if (profile && (!profile->working.empty() || !profile->blocked.empty() || !profile->idle.empty())) {
+    tracker.on_probe(pty::probe_tty_read(pty->master_fd(), pty->slave_path(), &probe_cache).state, now);
+    if (profile && (!profile->working.empty() || !profile->blocked.empty() || !profile->idle.empty()) &&
+        pattern_seq == screen->seq() && pattern_seq != 0) {
+      tracker.on_screen(pattern_verdict, now);  // same screen, same verdict
+    } else if (profile && (!profile->working.empty() || !profile->blocked.empty() || !profile->idle.empty())) {
       std::vector<std::string> lines;
       std::string text = render::dump_screen(*screen, {});
       size_t start = 0;
@@ -425,7 +431,9 @@ struct SessionHost::Impl {
         lines.push_back(text.substr(start, nl - start));
         start = nl + 1;
       }
-      tracker.on_screen(match_screen(*profile, lines), now);
+      pattern_seq = screen->seq();
+      pattern_verdict = match_screen(*profile, lines);
+      tracker.on_screen(pattern_verdict, now);
     }
     update_state(now);
     // Quick again while output flows or a pattern is settling; slower when quiet.
@@ -444,12 +452,23 @@ struct SessionHost::Impl {
 
   // The detail shown in the row: what the tracker has, else the title, else
   // the last meaningful line.
-  std::string live_detail(const TrackedState& t) const {
+  std::string live_detail(const TrackedState& t) {
     if (!t.detail.empty()) return clean_line(t.detail);
-    std::string title = clean_line(screen->title());
-    if (!title.empty()) return title;
-    return clean_line(render::last_meaningful_line(*screen));
+    // Worked out again only when the screen changed: a quiet session's
+    // probes then cost no screen scan.
+    if (detail_seq != screen->seq() || detail_cache_empty) {
+      detail_seq = screen->seq();
+      detail_cache_empty = false;
+      std::string title = clean_line(screen->title());
+      detail_cache = !title.empty() ? title : clean_line(render::last_meaningful_line(*screen));
+    }
+    return detail_cache;
   }
+  uint64_t pattern_seq = 0;
+  std::optional<SessionState> pattern_verdict;
+  uint64_t detail_seq = 0;
+  bool detail_cache_empty = true;
+  std::string detail_cache;
 
   void update_state(int64_t now) {
     if (finished || !child_alive()) return;
@@ -521,6 +540,7 @@ struct SessionHost::Impl {
   }
 
   void on_output(std::string_view bytes) {
+    bytes_since_frame += bytes.size();
     tracker.on_output(mono_ms());  // first: a notification in these bytes comes after it
     screen->feed(bytes);
     note_work();
@@ -1137,7 +1157,10 @@ struct SessionHost::Impl {
     const uint64_t now = uv_now(loop);
     const bool active = uv_is_active(reinterpret_cast<uv_handle_t*>(&frame_timer));
     if (active && leading_frame) return;  // a frame is already due at once
-    if (!active && now - last_frame_ms >= uint64_t(std::max(0, opts.frame_delay_ms))) {
+    // A little output (a key's echo, a prompt) is drawn at once too, at most
+    // once a millisecond; a flood of it waits for the throttle below.
+    const bool small = bytes_since_frame <= kSmallOutput && now > last_frame_ms;
+    if (!active && (small || now - last_frame_ms >= uint64_t(std::max(0, opts.frame_delay_ms)))) {
       leading_frame = true;
       uv_timer_start(&frame_timer, [](uv_timer_t* t) { self(t)->on_frame_tick(); }, 0, 0);
       return;
@@ -1197,6 +1220,7 @@ struct SessionHost::Impl {
 
   void on_frame_tick() {
     leading_frame = false;
+    bytes_since_frame = 0;
     last_frame_ms = uv_now(loop);
     for (Conn* c : std::vector<Conn*>(attach_stack)) send_frame(c, false);
     for (auto& c : conns)

@@ -345,13 +345,53 @@ TaskResult inspect_task(pid_t pid, pid_t tid, const std::string& slave) {
   return r;
 }
 
+TtyProbeResult probe_full(pid_t pgid, int master_fd, const std::string& slave_path);
+
 }  // namespace
 
 TtyProbeResult probe_tty_read(int master_fd, const std::string& slave_path) {
+  return probe_tty_read(master_fd, slave_path, nullptr);
+}
+
+TtyProbeResult probe_tty_read(int master_fd, const std::string& slave_path, TtyProbeCache* cache) {
   TtyProbeResult result;
   if (master_fd < 0) return result;
   const pid_t pgid = tcgetpgrp(master_fd);
   if (pgid <= 0) return result;
+  std::string line;
+  const auto syscall_path = [](pid_t pid) {
+    return proc_path(pid) + "/task/" + std::to_string(pid) + "/syscall";
+  };
+  if (cache && cache->pgid == pgid && cache->only_pid > 0 &&
+      ++cache->since_full < TtyProbeCache::kFullEvery &&
+      read_file(syscall_path(cache->only_pid), line, 512) && line == cache->syscall_line)
+    return cache->result;
+  if (cache) {
+    cache->pgid = pgid;
+    cache->only_pid = -1;
+    cache->since_full = 0;
+  }
+  result = probe_full(pgid, master_fd, slave_path);
+  if (cache && result.state != TtyReadState::Unknown) {
+    // Cacheable only for a group of one single-threaded process.
+    pid_t sid = -1;
+    if (ioctl(master_fd, TIOCGSID, &sid) < 0) sid = -1;
+    std::vector<pid_t> members = group_members(pgid, sid);
+    if (members.size() == 1 && list_numeric_dir(proc_path(members[0]) + "/task").size() == 1 &&
+        read_file(syscall_path(members[0]), line, 512)) {
+      cache->only_pid = members[0];
+      cache->syscall_line = line;
+      cache->result = result;
+    }
+  }
+  return result;
+}
+
+namespace {
+
+// Walk every process and thread of the foreground group.
+TtyProbeResult probe_full(pid_t pgid, int master_fd, const std::string& slave_path) {
+  TtyProbeResult result;
   result.pid = pgid;
   // tcgetsid, spelled out with an initialised result: valgrind does not
   // know TIOCGSID and would flag the value.
@@ -384,5 +424,7 @@ TtyProbeResult probe_tty_read(int master_fd, const std::string& slave_path) {
   }
   return result;
 }
+
+}  // namespace
 
 }  // namespace amux::pty

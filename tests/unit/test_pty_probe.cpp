@@ -212,3 +212,32 @@ TEST(PtyProbe, ExitedChildIsUnknown) {
   p.close_master();
   EXPECT_EQ(probe_tty_read(p.master_fd(), p.slave_path()).state, TtyReadState::Unknown);
 }
+
+// The cache keeps a single process's verdict only while its syscall line
+// stays the same: sleeping, then reading, then sleeping again are all seen.
+TEST(PtyProbe, CacheFollowsChanges) {
+  Child c({"python3", "-c",
+           "import sys, time\n"
+           "time.sleep(1.0)\n"
+           "sys.stdin.readline()\n"
+           "print('after-read', flush=True)\n"
+           "time.sleep(30)\n"});
+  TtyProbeCache cache;
+  auto probe = [&] { return probe_tty_read(c.pty.master_fd(), c.pty.slave_path(), &cache).state; };
+  const auto until = [&](TtyReadState want) {
+    const auto end = Clock::now() + kDeadline;
+    while (Clock::now() < end) {
+      c.drain();
+      if (probe() == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  };
+  ASSERT_TRUE(until(TtyReadState::NotReading));
+  EXPECT_EQ(cache.only_pid, c.pty.pid());  // one process, one thread: cached
+  ASSERT_TRUE(until(TtyReadState::Reading));
+  for (int i = 0; i < 3 * TtyProbeCache::kFullEvery; ++i) EXPECT_EQ(probe(), TtyReadState::Reading);
+  ASSERT_EQ(write(c.pty.master_fd(), "go\r", 3), 3);
+  ASSERT_TRUE(until(TtyReadState::NotReading));
+  for (int i = 0; i < 3 * TtyProbeCache::kFullEvery; ++i) EXPECT_EQ(probe(), TtyReadState::NotReading);
+}
