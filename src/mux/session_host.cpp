@@ -177,7 +177,6 @@ struct SessionHost::Impl {
 
   uint64_t burst_start = 0;
   uint64_t last_frame_ms = 0;   // loop time of the last frame tick
-  bool leading_frame = false;   // the frame timer is armed for "at once"
   size_t bytes_since_frame = 0; // output since the last frame tick
   bool output_done = false;       // the master reported end of output
   bool finished = false;          // child reaped, output drained, record final
@@ -1147,22 +1146,20 @@ struct SessionHost::Impl {
     return false;
   }
 
-  // Arm the one-shot frame timer. Output after a quiet spell (no frame for
-  // frame_delay_ms) gets a frame at once, on the next loop turn, so a typed
-  // key echoes without delay; output that keeps coming is throttled:
+  // Send a frame now or arm the one-shot frame timer. Output after a quiet
+  // spell (no frame for frame_delay_ms), or a little of it, gets a frame at
+  // once, so a typed key echoes without delay; output that keeps coming is throttled:
   // frame_delay_ms after the latest output, but no later than
   // frame_max_delay_ms after the first output of the burst.
   void schedule_frame() {
     if (closed_all || !has_viewers()) return;
     const uint64_t now = uv_now(loop);
     const bool active = uv_is_active(reinterpret_cast<uv_handle_t*>(&frame_timer));
-    if (active && leading_frame) return;  // a frame is already due at once
     // A little output (a key's echo, a prompt) is drawn at once too, at most
     // once a millisecond; a flood of it waits for the throttle below.
     const bool small = bytes_since_frame <= kSmallOutput && now > last_frame_ms;
     if (!active && (small || now - last_frame_ms >= uint64_t(std::max(0, opts.frame_delay_ms)))) {
-      leading_frame = true;
-      uv_timer_start(&frame_timer, [](uv_timer_t* t) { self(t)->on_frame_tick(); }, 0, 0);
+      on_frame_tick();  // now: no extra loop turn between the echo and its frame
       return;
     }
     if (!active) burst_start = now;
@@ -1219,7 +1216,6 @@ struct SessionHost::Impl {
   }
 
   void on_frame_tick() {
-    leading_frame = false;
     bytes_since_frame = 0;
     last_frame_ms = uv_now(loop);
     for (Conn* c : std::vector<Conn*>(attach_stack)) send_frame(c, false);
