@@ -95,6 +95,9 @@ bool ModeScanner::scan(std::string_view bytes, Modes& m, std::vector<size_t>* cu
     switch (st_) {
       case St::Esc:
         if (c < 0x20) break;  // C0 controls execute inside sequences
+        // libvterm 0.1.4 ignores DEL and bytes >= 0x80 after ESC and stays in
+        // the escape state: "ESC 0xcc 8" is a DECRC (guard 7).
+        if (c >= 0x7f) break;
         if (c == '[') {
           start_csi();
         } else if (c == '=' || c == '>') {

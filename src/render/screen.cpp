@@ -41,6 +41,45 @@
 //     the next scroll memmoves a negative length. resize() resets the
 //     margins (as xterm and tmux do) and restores the cursor position.
 //
+// Fast path for plain text (Options::fast_text). Most output is runs of
+// printable ASCII, and libvterm spends most of its time, and ours, on one
+// putglyph callback per character. input() cuts each piece it hands libvterm
+// at such runs and writes the middle of a run into the row store itself:
+//  - VtShadow (vt_shadow.h) follows every byte libvterm is given with the
+//    same parser state machine and says whether a run is plain here: ground
+//    state, decoded byte for byte as ASCII by the decoder that also decodes
+//    what follows, no insert mode, no origin mode;
+//  - the FIRST character of the run (the probe) goes through libvterm, as
+//    the last byte of a write (but see "no probe" below). Its putglyph
+//    callback shows where libvterm really put it, so any pending wrap
+//    (libvterm's private "phantom column"), the double-width line flags and
+//    the DECSCA protected bit are seen, not guessed; the probe cell holds
+//    exactly the pen putglyph stores. After it libvterm's cursor is one to
+//    the right with no pending wrap (checked with vterm_state_get_cursorpos);
+//  - the next k characters are copied into the probe's row with the probe
+//    cell's pen, width 1, stopping at least one column before the right
+//    edge, so no wrap or scroll can happen among them; the row's version,
+//    ext and a wide tail right after them are updated as putglyph would;
+//  - a CUF (CSI k C) moves libvterm's cursor past them. It is not clamped:
+//    origin mode is off and the target is inside the row. Our cursor mirror
+//    follows through the movecursor callback;
+//  - the LAST character of every run goes through libvterm too, so its
+//    previous-glyph state (a following combining mark, REP) is the one it
+//    would have been;
+//  - no probe is needed when, since the last character of the previous fast
+//    run, libvterm got only SGR, CR and LF (the shadow's "quiet"): that
+//    character's putglyph showed it was not in the last column, so libvterm
+//    had no pending wrap after it, and none of those sets one, changes
+//    DECSCA or (without DECDWL/DECDHL ever) makes a line double-width. The
+//    cursor is read back; the pen is our mirror's, which is what putglyph
+//    stores; the DECSCA bit is that character's.
+// A write boundary before or after an ASCII byte decoded by the GL set's
+// decoder changes nothing libvterm does except extra movecursor callbacks,
+// which only bump meta_seq (VtShadow says when a cut would change more: a
+// UTF-8 decoder inside a sequence). A differential test
+// (test_render_fastpath) compares every cell, the cursor, the scrollback,
+// the replies and the dirty rows with the fast path on and off.
+//
 // Callbacks to the owner (on_output, on_bell, on_title, on_notification) are
 // never invoked from inside libvterm: events are queued while libvterm runs
 // and delivered when feed()/send_*() returns, so a handler may call back into
@@ -53,12 +92,17 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "render/cluster_table.h"
 #include "render/mode_scanner.h"
 #include "render/csi_guard.h"
 #include "render/osc_notify.h"
 #include "render/scrollback.h"
 #include "render/utf8.h"
+#include "render/vt_shadow.h"
 
 namespace amux::render {
 
@@ -68,6 +112,11 @@ constexpr int kMaxDim = 2000;          // rows/cols are clamped to [1, kMaxDim]
 constexpr uint8_t kProtected = 1;      // Cell::reserved bit: DECSCA-protected
 constexpr size_t kMaxTitle = 1024;     // bytes kept of a title / icon name
 constexpr size_t kPreferEscWindow = 4096;
+// Fast path: runs shorter than kMinRun bytes, or with room for fewer than
+// kMinFast characters between the probe and the last one, go through
+// libvterm (a cut costs two writes and a CUF).
+constexpr size_t kMinRun = 6;
+constexpr size_t kMinFast = 3;
 
 int clamp_dim(int v) { return std::clamp(v, 1, kMaxDim); }
 
@@ -155,6 +204,24 @@ struct Screen::Impl {
   ModeScanner scanner;
   NotifyParser notify;
   CsiGuard csi_guard;
+  VtShadow shadow;  // follows every byte given to libvterm (fast path)
+  bool fast_text;
+
+  // The last glyph putglyph wrote (the fast path's probe).
+  uint64_t pg_count = 0;
+  VTermPos pg_last{-1, -1};
+  uint32_t pg_last_ch = 0;
+  bool pg_last_plain = false;  // one code point, width 1, not a DWL/DHL line
+  bool pg_last_prot = false;   // DECSCA
+  // Where the last fast cells ended: libvterm puts the run's last
+  // character there. mark: that character, for the probe-less start.
+  VTermPos last_fast_end{-1, -1};
+  struct {
+    bool valid = false;
+    uint64_t count = 0;  // pg_count before libvterm wrote it
+    uint32_t ch = 0;
+    VTermPos pos{-1, -1};
+  } mark;
 
   // Offsets of cursor-restoring sequences in the current feed() (guard 7).
   std::vector<size_t> restores;
@@ -163,11 +230,14 @@ struct Screen::Impl {
   char carry[4] = {};
   size_t carry_len = 0;
 
-  // Soft-wrap tracking: a glyph was written into the last column of
-  // wrap_row; if the next glyph lands at column 0 of the next row without
-  // any cursor movement in between, the row wrapped.
+  // Soft-wrap tracking: a glyph starting at wrap_col ended in the last
+  // column of wrap_row; if the next glyph lands at column 0 of the next row
+  // without any cursor movement in between, the row wrapped. libvterm leaves
+  // its cursor on that glyph (the "phantom column") and reports it there
+  // when a write ends, which is no movement.
   bool wrap_pending = false;
   int wrap_row = 0;
+  int wrap_col = 0;
 
   // The row putglyph wrote last, cached until rows move (scroll, resize,
   // buffer switch): consecutive glyphs mostly land in the same row.
@@ -188,7 +258,8 @@ struct Screen::Impl {
         cols(clamp_dim(o.cols)),
         primary(rows, cols, Cell{}),
         cur(&primary),
-        sb(o.scrollback_lines) {}
+        sb(o.scrollback_lines),
+        fast_text(o.fast_text) {}
 
   uint64_t bump() { return ++seq; }
   void bump_meta() { meta_seq = bump(); }
@@ -256,7 +327,11 @@ struct Screen::Impl {
       }
       for (int r = sr; r < sr + ad; ++r) clear_row(b, r);
     }
-    for (int r = sr; r < er; ++r) b.row(r).version = v;
+    if (sr == 0 && er == b.rows) {
+      for (Row& row : b.slots) row.version = v;  // every row, in any order
+    } else {
+      for (int r = sr; r < er; ++r) b.row(r).version = v;
+    }
   }
 
   // Erases cells [sc, ec) of rows [sr, er) with the current pen.
@@ -324,6 +399,11 @@ struct Screen::Impl {
 
   int on_putglyph(VTermGlyphInfo* info, VTermPos pos) {
     if (unsigned(pos.row) >= unsigned(rows) || unsigned(pos.col) >= unsigned(cols)) return 0;
+    ++pg_count;
+    pg_last = pos;
+    pg_last_ch = info->chars[0];
+    pg_last_plain = info->width == 1 && !info->chars[1] && !info->dwl && !info->dhl;
+    pg_last_prot = info->protected_cell;
     int w = info->width >= 2 && pos.col + 2 <= cols ? 2 : 1;
     char32_t ch = info->chars[0];
     if (info->chars[1]) {
@@ -360,12 +440,13 @@ struct Screen::Impl {
     if (end == cols) {
       wrap_pending = true;
       wrap_row = pos.row;
+      wrap_col = pos.col;
     }
     return 1;
   }
 
   int on_movecursor(VTermPos pos, VTermPos /*oldpos*/, int /*visible*/) {
-    if (wrap_pending && !(pos.row == wrap_row && pos.col == cols - 1)) wrap_pending = false;
+    if (wrap_pending && !(pos.row == wrap_row && pos.col == wrap_col)) wrap_pending = false;
     if (pos.row != cursor.row || pos.col != cursor.col) {
       cursor.row = pos.row;
       cursor.col = pos.col;
@@ -625,10 +706,215 @@ struct Screen::Impl {
         if (esc && static_cast<const char*>(esc) > p) take = size_t(static_cast<const char*>(esc) - p);
         if (take == 0) take = kMaxFeedChunk;
       }
-      vterm_input_write(vt.get(), p, take);
+      input(p, take);
       p += take;
       n -= take;
     }
+  }
+
+  // Gives libvterm bytes as they are (guards' own sequences; all input
+  // when the fast path is off, which then needs no shadow).
+  void write_plain(const char* p, size_t n) {
+    vterm_input_write(vt.get(), p, n);
+    if (!fast_text) return;
+    shadow.advance(p, n);
+    shadow.end_write();
+  }
+
+  // Gives libvterm one piece of input, writing the middle of each plain
+  // ASCII run into the rows directly (see "Fast path" at the top).
+  void input(const char* p, size_t n) {
+    if (!fast_text) return write_plain(p, n);
+    size_t seg = 0;  // p[seg..i) is still to be written to libvterm
+    size_t i = 0;
+    while ((i = shadow.scan(p, i, n)) < n) {
+      size_t b = run_end(p, i + 1, n);
+      bool quiet = shadow.quiet();
+      if (b - i < kMinRun || !shadow.plain_here()) {
+        shadow.ascii(b - i);
+        i = b;
+        continue;
+      }
+      if (quiet && mark.valid) {
+        // Since the last character of the last fast run, libvterm got only
+        // SGR, CR and LF: no probe needed (see "Fast path").
+        if (seg < i) vterm_input_write(vt.get(), p + seg, i - seg);
+        shadow.end_write();
+        seg = i;
+        size_t k = fast_after_mark(p + i, b - i - 1);
+        if (k > 0) {
+          i = seg = i + k;
+          i = after_fast(p, i, b);
+          continue;
+        }
+      }
+      mark.valid = false;
+      size_t pre = 0;
+      if (seg == i) {
+        // libvterm's cursor is where the run starts. Near the right edge,
+        // let libvterm fill the row (and wrap) so the probe lands where
+        // there is room. (Otherwise the bytes before the run go in the same
+        // write as the probe and the cursor is not known yet; if the probe
+        // lands too near the edge, the rest of the run comes back here.)
+        VTermPos at;
+        vterm_state_get_cursorpos(state, &at);
+        if (at.col < 0 || at.col >= cols) pre = b - i;  // (not expected) no fast path
+        else if (size_t(cols - at.col) < kMinFast + 2) pre = size_t(cols - at.col);
+      }
+      size_t q = i + pre;  // the probe
+      if (q + kMinFast + 2 > b) {
+        shadow.ascii(b - i);
+        i = b;
+        continue;
+      }
+      uint64_t before = pg_count;
+      vterm_input_write(vt.get(), p + seg, q + 1 - seg);
+      shadow.ascii(q + 1 - i);
+      shadow.end_write();
+      i = seg = q + 1;
+      size_t k = fast_after_probe(p + i, b - i - 1, static_cast<unsigned char>(p[q]), before);
+      i = seg = i + k;
+      if (k > 0) i = after_fast(p, i, b);
+      // Otherwise the rest of the run, p[i..b), starts a new text call; the
+      // loop sees it again (it may be long enough for another probe after
+      // a wrap).
+    }
+    if (seg < n) vterm_input_write(vt.get(), p + seg, n - seg);
+    shadow.end_write();
+  }
+
+  // After fast cells up to p[i], the rest of the run p[i..b) is left to
+  // libvterm. When that is just the last character, it is taken into the
+  // shadow here and marked: if only SGR, CR and LF follow it, the next run
+  // needs no probe. Returns where the loop goes on.
+  size_t after_fast(const char* p, size_t i, size_t b) {
+    if (b - i != 1) return i;
+    shadow.ascii(1);
+    shadow.mark_quiet();
+    mark.valid = true;
+    mark.count = pg_count;
+    mark.ch = static_cast<unsigned char>(p[i]);
+    mark.pos = last_fast_end;
+    return b;
+  }
+
+  // The end of the run of printable ASCII in p[i..n) (8 bytes at a time).
+  static size_t run_end(const char* p, size_t i, size_t n) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    while (i + 8 <= n) {
+      uint64_t x;
+      std::memcpy(&x, p + i, 8);
+      // A byte < 0x20, or >= 0x7f, sets its high bit here (perhaps also a
+      // byte after it: then the bytes are checked one by one below).
+      uint64_t low = (x - 0x20 * kOnes) & ~x;
+      uint64_t high = (x + kOnes) | x;
+      if ((low | high) & kHigh) break;
+      i += 8;
+    }
+    while (i < n && VtShadow::printable(static_cast<unsigned char>(p[i]))) ++i;
+    return i;
+  }
+
+  // After the probe `probe` went through libvterm, copies up to `avail`
+  // bytes of src (printable ASCII) into the probe's row and moves
+  // libvterm's cursor past them. Returns how many (0: none, see input()).
+  size_t fast_after_probe(const char* src, size_t avail, unsigned char probe, uint64_t before) {
+    if (pg_count == before || pg_last_ch != probe || !pg_last_plain) return 0;
+    VTermPos now;
+    vterm_state_get_cursorpos(state, &now);
+    int c0 = pg_last.col + 1;
+    if (now.row != pg_last.row || now.col != c0) return 0;  // e.g. insert mode
+    // The probe cell holds what putglyph stored for it: pen, DECSCA bit.
+    Cell t = cur->row(pg_last.row).cells[size_t(pg_last.col)];
+    return write_fast(src, avail, now, t);
+  }
+
+  // The probe-less start: the last character of the previous fast run went
+  // through libvterm (mark) and since then only SGR, CR and LF (the
+  // shadow's "quiet"). That glyph was not in the last column, so libvterm
+  // had no pending wrap after it, and none of those sequences sets one,
+  // changes DECSCA, or (without DECDWL/DECDHL) makes a line double-width.
+  // So libvterm's cursor (read back) is where the next glyph goes, in the
+  // pen our mirror follows, with the DECSCA bit of that last glyph.
+  size_t fast_after_mark(const char* src, size_t avail) {
+    mark.valid = false;
+    if (pg_count != mark.count + 1 || pg_last.row != mark.pos.row || pg_last.col != mark.pos.col ||
+        pg_last_ch != mark.ch || !pg_last_plain || pg_last.col + 1 >= cols)
+      return 0;
+    VTermPos now;
+    vterm_state_get_cursorpos(state, &now);
+    if (unsigned(now.row) >= unsigned(rows) || unsigned(now.col) >= unsigned(cols)) return 0;
+    Cell t{0, pen.fg, pen.bg, pen.attrs, 1, uint8_t(pg_last_prot ? kProtected : 0)};
+    return write_fast(src, avail, now, t);
+  }
+
+  // Writes up to `avail` bytes of src as cells like `t` (its ch ignored)
+  // from libvterm's cursor `at` on, stopping one column before the right
+  // edge, as putglyph would for each; then moves libvterm's cursor past
+  // them with a CUF. Returns how many (0 if fewer than kMinFast fit).
+  size_t write_fast(const char* src, size_t avail, VTermPos at, Cell t) {
+    int c0 = at.col;
+    if (c0 + int(kMinFast) > cols - 1) return 0;
+    size_t k = std::min(avail, size_t(cols - 1 - c0));
+    if (k < kMinFast) return 0;
+    Buffer& b = *cur;
+    int si = b.slot(at.row);
+    Row& row = b.slots[size_t(si)];
+    Cell* c = row.cells.data();
+    // putglyph's bookkeeping for the first cell (after it, each cell's left
+    // neighbour is the narrow cell just written): half of a wide character
+    // overwritten, and a pending soft wrap.
+    if (c0 > 0 && c[c0].ch == kWideTail && c[c0 - 1].width == 2) {
+      c[c0 - 1].ch = kBlank;
+      c[c0 - 1].width = 1;
+    }
+    if (wrap_pending) {
+      if (c0 == 0 && at.row == wrap_row + 1) cur->row(wrap_row).wrapped = true;
+      wrap_pending = false;
+    }
+    Cell* out = c + c0;
+#if defined(__SSE2__)
+    t.ch = 0;
+    __m128i tmpl;
+    std::memcpy(&tmpl, &t, sizeof t);
+    size_t j = 0;
+    const __m128i zero = _mm_setzero_si128(), lane0 = _mm_cvtsi32_si128(-1);
+    for (; j + 4 <= k; j += 4) {  // four bytes -> four cells
+      int32_t four;
+      std::memcpy(&four, src + j, 4);
+      __m128i d = _mm_unpacklo_epi16(_mm_unpacklo_epi8(_mm_cvtsi32_si128(four), zero), zero);
+      auto* o = reinterpret_cast<__m128i*>(out + j);
+      _mm_storeu_si128(o, _mm_or_si128(tmpl, _mm_and_si128(d, lane0)));
+      _mm_storeu_si128(o + 1, _mm_or_si128(tmpl, _mm_and_si128(_mm_srli_si128(d, 4), lane0)));
+      _mm_storeu_si128(o + 2, _mm_or_si128(tmpl, _mm_and_si128(_mm_srli_si128(d, 8), lane0)));
+      _mm_storeu_si128(o + 3, _mm_or_si128(tmpl, _mm_srli_si128(d, 12)));
+    }
+    for (; j < k; ++j) {
+      __m128i cell = _mm_or_si128(tmpl, _mm_cvtsi32_si128(static_cast<unsigned char>(src[j])));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j), cell);
+    }
+#else
+    for (size_t j = 0; j < k; ++j) {
+      t.ch = static_cast<unsigned char>(src[j]);
+      out[j] = t;
+    }
+#endif
+    int end = c0 + int(k);
+    if (end < cols && c[end].ch == kWideTail) c[end].ch = kBlank;
+    uint16_t& ext = b.ext[size_t(si)];
+    if (end > ext) ext = uint16_t(end);
+    seq += k;  // one bump per glyph, as putglyph
+    row.version = seq;
+    last_fast_end = VTermPos{at.row, end};
+    char cuf[16] = {'\x1b', '['};
+    size_t m = 2;
+    char digits[8];
+    size_t nd = 0;
+    for (size_t v = k; v > 0; v /= 10) digits[nd++] = char('0' + v % 10);  // k < 2000
+    while (nd > 0) cuf[m++] = digits[--nd];
+    cuf[m++] = 'C';
+    vterm_input_write(vt.get(), cuf, m);  // neutral for the shadow
+    return k;
   }
 
   // Moves the cursor into the screen if libvterm left it outside (guards 1
@@ -641,7 +927,7 @@ struct Screen::Impl {
     // (In origin mode the CUP is relative to the scroll region and libvterm
     // clamps it there: still inside the screen, which is what matters.)
     std::string fix = "\x1b[" + std::to_string(row + 1) + ";" + std::to_string(col + 1) + "H";
-    vterm_input_write(vt.get(), fix.data(), fix.size());
+    write_plain(fix.data(), fix.size());
   }
 
   // Reads the cursor back from the state: libvterm does not always report
@@ -745,7 +1031,7 @@ void Screen::feed(std::string_view bytes) {
       --need;
     }
     if (need > 0 && pos == bytes.size()) return;  // still incomplete
-    vterm_input_write(s.vt.get(), s.carry, s.carry_len);
+    s.input(s.carry, s.carry_len);
     s.carry_len = 0;
   }
   std::string_view rest = bytes.substr(pos);
@@ -771,6 +1057,7 @@ void Screen::resize(int rows, int cols) {
   rows = clamp_dim(rows);
   cols = clamp_dim(cols);
   if (rows == s.rows && cols == s.cols) return;
+  s.mark.valid = false;  // (the fix below would end "quiet" anyway)
   vterm_set_size(s.vt.get(), rows, cols);
   // Guard 1: libvterm 0.1.4 leaves the cursor row negative when rows shrink
   // with text below the cursor; the next erase would dereference NULL. A
@@ -785,7 +1072,7 @@ void Screen::resize(int rows, int cols) {
   VTermPos pos;
   vterm_state_get_cursorpos(s.state, &pos);
   std::string fix = "\x1b[r\x1b[s\x1b[" + std::to_string(pos.row + 1) + ";" + std::to_string(pos.col + 1) + "H";
-  vterm_input_write(s.vt.get(), fix.data(), fix.size());
+  s.write_plain(fix.data(), fix.size());
   s.sync_cursor();
   s.flush_events();
 }

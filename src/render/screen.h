@@ -81,6 +81,10 @@ class Screen {
     int rows = 50;
     int cols = 200;
     size_t scrollback_lines = 10000;
+    // Write runs of plain printable ASCII straight into the rows instead of
+    // through libvterm's per-character callback (screen.cpp, "fast path").
+    // Same result either way; tests and benchmarks turn it off to compare.
+    bool fast_text = true;
   };
 
   explicit Screen(Options opts);

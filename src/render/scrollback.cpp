@@ -6,6 +6,10 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "render/utf8.h"
 
 namespace amux::render {
@@ -46,6 +50,31 @@ bool get_color(const uint8_t* p, size_t len, size_t& i, unsigned kind, Color& c)
   }
 }
 
+#if defined(__SSE2__)
+// Four cells at once for encode_into's common case: each is printable ASCII
+// (0x20..0x7f), narrow, not protected, in the pen `tmpl` holds (lanes 1..3:
+// fg, bg, attrs|width|reserved). Writes their four bytes; false (nothing
+// written) if any cell is not like that.
+inline bool ascii4(const Cell* c, __m128i tmpl, uint8_t* o) {
+  __m128i c0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c));
+  __m128i c1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c + 1));
+  __m128i c2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c + 2));
+  __m128i c3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c + 3));
+  __m128i same = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi32(c0, tmpl), _mm_cmpeq_epi32(c1, tmpl)),
+                               _mm_and_si128(_mm_cmpeq_epi32(c2, tmpl), _mm_cmpeq_epi32(c3, tmpl)));
+  if ((_mm_movemask_epi8(same) & 0xFFF0) != 0xFFF0) return false;  // lane 0 is ch
+  __m128i chs = _mm_unpacklo_epi64(_mm_unpacklo_epi32(c0, c1), _mm_unpacklo_epi32(c2, c3));
+  // ch - 0x20 < 0x60 unsigned, as a signed compare with the sign bit flipped
+  __m128i x = _mm_xor_si128(_mm_sub_epi32(chs, _mm_set1_epi32(0x20)), _mm_set1_epi32(INT32_MIN));
+  __m128i ok = _mm_cmplt_epi32(x, _mm_set1_epi32(INT32_MIN + 0x60));
+  if (_mm_movemask_epi8(ok) != 0xFFFF) return false;
+  __m128i w = _mm_packs_epi32(chs, chs);  // values < 0x80: no saturation
+  uint32_t four = uint32_t(_mm_cvtsi128_si32(_mm_packus_epi16(w, w)));
+  std::memcpy(o, &four, 4);
+  return true;
+}
+#endif
+
 }  // namespace
 
 void Scrollback::encode(const Cell* cells, size_t n, bool wrapped, std::string& out) {
@@ -81,6 +110,16 @@ size_t Scrollback::encode_into(const Cell* cells, size_t n, bool wrapped, uint8_
   uint32_t want_fg = 0;
   uint64_t want_hi = uint64_t(1) << 48;  // bg 0, attrs 0, width 1, reserved 0
   for (size_t i = 0; i < n; ++i) {
+#if defined(__SSE2__)
+    if (i + 4 <= n) {
+      __m128i tmpl = _mm_set_epi64x(int64_t(want_hi), int64_t(uint64_t(want_fg) << 32));
+      while (i + 4 <= n && ascii4(cells + i, tmpl, o)) {
+        i += 4;
+        o += 4;
+      }
+      if (i >= n) break;
+    }
+#endif
     const Cell& c = cells[i];
     uint64_t lo, hi;
     std::memcpy(&lo, &c, 8);
