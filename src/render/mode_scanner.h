@@ -1,15 +1,29 @@
-// mode_scanner.h — track the terminal modes a client must mirror (DECCKM,
-// keypad, bracketed paste, focus events, mouse modes and encodings, reverse
-// video) by scanning the program's output for DECSET/DECRST, DECKPAM/DECKPNM
-// and RIS.
+// mode_scanner.h — follow the program's output the way libvterm 0.1.4's
+// parser does, to track the terminal modes a client must mirror and to find
+// the places where the Screen has to step in between libvterm's writes.
 //
-// Why: libvterm 0.1.4 keeps these modes private, yet an attached client's
-// terminal has to be put into the same modes so the keys and mouse reports it
-// sends mean what the program expects. The scanner is a small state machine
-// that carries its state across feed() calls, so a sequence split between two
-// reads is still seen. Cost: a memchr for ESC over plain text.
+// Why: libvterm 0.1.4 keeps DECCKM, keypad, bracketed paste, focus events,
+// mouse modes and encodings and reverse video private, yet an attached
+// client's terminal has to be put into the same modes so the keys and mouse
+// reports it sends mean what the program expects. And some of libvterm's
+// sequences need the Screen's help (see screen.cpp's guards):
+//  - a cursor restore (DECRC, CSI ? 1048 l, CSI ? 1049 l) must be followed
+//    by a clamp of the cursor (guard 7);
+//  - REP (CSI n b) loops forever when the last glyph had no width (guard
+//    10): its final byte is reported so the Screen can check first;
+//  - DECSET/DECRST apply only their first parameter in libvterm: the rest
+//    are reported so the Screen can hand them over one by one, as xterm
+//    and tmux apply every parameter;
+//  - an OSC or DCS string cut between two writes loses its first part in
+//    libvterm (and a cut between ESC and '\' gives the OSC callback a
+//    length of -1): the start of a string still open at the end of the
+//    bytes is reported so the Screen can hold it back.
+// The scanner is a small state machine that carries its state across
+// calls, so a sequence split between two reads is still seen. Cost: a
+// memchr for ESC over plain text.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -18,30 +32,56 @@
 
 namespace amux::render {
 
+// A place in the scanned bytes where the Screen must act.
+struct ScanCut {
+  enum class Kind : uint8_t {
+    Restore,  // `at` is just past a cursor-restoring sequence
+    Rep,      // `at` is the offset of a REP's final byte 'b'
+    Modes,    // `at` is just past a DECSET/DECRST with several parameters
+  };
+  Kind kind = Kind::Restore;
+  size_t at = 0;
+  // Modes: the parameters after the first, whether it was a set ('h'), and
+  // whether any parameter restores the cursor (1048/1049 reset).
+  bool set = false;
+  bool restore = false;
+  uint8_t nextra = 0;
+  int extra[15] = {};
+};
+
 class ModeScanner {
  public:
-  // Scans `bytes`, updating `m`. Returns true if `m` changed. When
-  // `cursor_restores` is given, appends the offset just past each sequence
-  // that restores a saved cursor position (DECRC "ESC 8", "CSI ? 1048 l",
-  // "CSI ? 1049 l"): the Screen checks the cursor there,
-  // because libvterm 0.1.4 restores a position saved before a resize
-  // without clamping it to the new size.
-  bool scan(std::string_view bytes, Modes& m, std::vector<size_t>* cursor_restores = nullptr);
+  static constexpr size_t kNoString = size_t(-1);
+  // Scans `bytes`, updating `m`. Returns true if `m` changed. Appends the
+  // places the Screen must act to `cuts` (in order). `open_string` gets the
+  // offset where an OSC/DCS string still open at the end of `bytes` began
+  // (its ESC, or 0 when that ESC was in an earlier call), else kNoString.
+  bool scan(std::string_view bytes, Modes& m, std::vector<ScanCut>* cuts = nullptr,
+            size_t* open_string = nullptr);
+  // The owner held back the open string from its start and will scan it
+  // again: go back to the state before it (the byte before an ESC never
+  // matters; when the ESC came in an earlier call, the held bytes start
+  // after it).
+  void forget_open_string() { st_ = string_esc_here_ ? St::Ground : St::Esc; }
+  // The owner held back only the ESC that ends the bytes inside a string.
+  void unread_string_esc() { st_ = St::String; }
 
  private:
-  // CsiSkip: a CSI without the '?' leader, which never matters here.
-  enum class St : uint8_t { Ground, Esc, EscInter, Csi, CsiSkip };
-  void start_csi();
-  // Applies a CSI; returns true if it restores the cursor.
-  bool csi_final(char final, Modes& m, bool& changed);
+  enum class St : uint8_t { Ground, Esc, EscInter, CsiLeader, CsiArgs, CsiInter, String, StringEsc };
+  // Handles `c` in the escape state (after ESC or its intermediates).
+  void esc_byte(unsigned char c, size_t at, size_t esc_at, bool esc_here, Modes& m,
+                bool& changed, std::vector<ScanCut>* cuts);
+  void csi_final(char final, size_t at, Modes& m, bool& changed, std::vector<ScanCut>* cuts);
 
   St st_ = St::Ground;
-  char leader_ = 0;       // '?', '>', '<', '=' or 0
+  size_t string_start_ = 0;
+  bool string_esc_here_ = false;  // the string's ESC was in the last call
+  int nleader_ = 0;
+  char leader_ = 0;       // the first leader byte ('?', '>', '<', '=') or 0
   bool inter_ = false;    // an intermediate byte was seen
-  bool have_digit_ = false;
   static constexpr int kMaxParams = 16;
-  int nparams_ = 0;
-  int params_[kMaxParams] = {};
+  int nparams_ = 0;       // index of the parameter being read
+  int params_[kMaxParams] = {};  // -1: missing
 };
 
 }  // namespace amux::render

@@ -40,6 +40,20 @@
 //     margins, so a scroll region below the new bottom has top > bottom and
 //     the next scroll memmoves a negative length. resize() resets the
 //     margins (as xterm and tmux do) and restores the cursor position.
+// 10. (found here) REP (CSI n b) repeats the last glyph by its width; with
+//     no glyph printed yet, or a zero-width one (U+200B), libvterm loops
+//     forever. feed() stops before each REP's final byte (the scanner finds
+//     them) and turns it into a CAN when the last putglyph had width 0.
+// 11. (found here) libvterm's parser keeps nothing of an OSC/DCS string
+//     from one write to the next (the title loses its start), and when the
+//     cut falls between the ESC and '\' of the terminator the OSC callback
+//     gets a length of -1 (an out-of-bounds read). feed() holds an open
+//     string back until its end arrives (up to kMaxHeldString; a longer one
+//     goes through, never cut right after that ESC), and on_osc ignores
+//     absurd lengths.
+// DECSET/DECRST with several parameters: libvterm 0.1.4 applies only the
+// first, so feed() writes the others after it one by one (the scanner
+// lists them), as xterm and tmux apply them all.
 //
 // Fast path for plain text (Options::fast_text). Most output is runs of
 // printable ASCII, and libvterm spends most of its time, and ours, on one
@@ -223,8 +237,14 @@ struct Screen::Impl {
     VTermPos pos{-1, -1};
   } mark;
 
-  // Offsets of cursor-restoring sequences in the current feed() (guard 7).
-  std::vector<size_t> restores;
+  // Where feed() must step in (guards 7 and 10, DECSET parameters).
+  std::vector<ScanCut> cuts;
+  // Width of the last glyph putglyph was given: libvterm's combine_width,
+  // the width REP repeats by (guard 10).
+  int glyph_width = 0;
+  // An OSC/DCS string left open at the end of the last feed(), held back
+  // until it is complete (guard 11).
+  std::string str_carry;
 
   // Incomplete UTF-8 sequence held back from the end of the last feed().
   char carry[4] = {};
@@ -398,6 +418,7 @@ struct Screen::Impl {
   // ---- libvterm state callbacks -----------------------------------------
 
   int on_putglyph(VTermGlyphInfo* info, VTermPos pos) {
+    glyph_width = info->width;  // = libvterm's combine_width (guard 10)
     if (unsigned(pos.row) >= unsigned(rows) || unsigned(pos.col) >= unsigned(cols)) return 0;
     ++pg_count;
     pg_last = pos;
@@ -684,6 +705,9 @@ struct Screen::Impl {
   }
 
   int on_osc(const char* command, size_t len) {
+    // Guard 11's second half: libvterm 0.1.4 gives a length of -1 for a
+    // string whose terminator was cut between ESC and '\'.
+    if (len > kMaxHeldString) return 1;
     Notification n;
     if (!notify.parse(std::string_view(command, len), n)) return 0;
     notes.push_back(std::move(n));
@@ -1017,37 +1041,88 @@ Screen::~Screen() = default;
 void Screen::feed(std::string_view bytes) {
   Impl& s = *impl_;
   if (bytes.empty()) return;
+  std::string joined;  // guard 11: a string held back from the last feed
+  if (!s.str_carry.empty()) {
+    joined.reserve(s.str_carry.size() + bytes.size());
+    joined.append(s.str_carry).append(bytes);
+    s.str_carry.clear();
+    bytes = joined;
+  }
   std::string guarded;  // guard 9: at most 16 CSI parameters
   if (s.csi_guard.filter(bytes, guarded)) bytes = guarded;
-  s.restores.clear();
-  if (s.scanner.scan(bytes, s.modes, &s.restores)) s.bump_meta();
+  s.cuts.clear();
+  size_t open_string = ModeScanner::kNoString;
+  if (s.scanner.scan(bytes, s.modes, &s.cuts, &open_string)) s.bump_meta();
+  size_t end = bytes.size();
+  if (open_string != ModeScanner::kNoString) {
+    // Guard 11: libvterm 0.1.4 keeps no part of a string from one write to
+    // the next, so hold an open string back until its end arrives. One too
+    // long to hold is let through, but never with the write ending between
+    // the ESC and the '\' of its terminator (libvterm then hands the OSC
+    // callback a length of -1).
+    if (end - open_string <= kMaxHeldString) {
+      s.str_carry.assign(bytes.substr(open_string));
+      end = open_string;
+      s.scanner.forget_open_string();
+    } else if (bytes.back() == '\x1b') {
+      s.str_carry.assign("\x1b");
+      end -= 1;
+      s.scanner.unread_string_esc();
+    }
+  }
   size_t pos = 0;
   if (s.carry_len) {
     // Complete the sequence held back from the previous feed.
     size_t need = utf8::sequence_length(static_cast<unsigned char>(s.carry[0])) - s.carry_len;
-    while (need > 0 && pos < bytes.size() &&
-           (static_cast<unsigned char>(bytes[pos]) & 0xC0) == 0x80) {
+    while (need > 0 && pos < end && (static_cast<unsigned char>(bytes[pos]) & 0xC0) == 0x80) {
       s.carry[s.carry_len++] = bytes[pos++];
       --need;
     }
-    if (need > 0 && pos == bytes.size()) return;  // still incomplete
+    if (need > 0 && pos == end && s.str_carry.empty()) return;  // still incomplete
     s.input(s.carry, s.carry_len);
     s.carry_len = 0;
   }
-  std::string_view rest = bytes.substr(pos);
-  size_t hold = utf8::incomplete_tail(rest);
-  std::memcpy(s.carry, rest.data() + rest.size() - hold, hold);
+  size_t hold = s.str_carry.empty() ? utf8::incomplete_tail(bytes.substr(pos, end - pos)) : 0;
+  std::memcpy(s.carry, bytes.data() + end - hold, hold);
   s.carry_len = hold;
-  size_t end = bytes.size() - hold;
-  // Guard 7: stop after each cursor restore and clamp the cursor.
-  for (size_t cut : s.restores) {
-    if (cut <= pos || cut > end) continue;
-    s.write_chunked(bytes.data() + pos, cut - pos);
-    pos = cut;
-    s.clamp_cursor();
+  end -= hold;
+  bool clamp = false;
+  for (const ScanCut& cut : s.cuts) {
+    if (cut.at < pos || cut.at > end) continue;
+    s.write_chunked(bytes.data() + pos, cut.at - pos);
+    pos = cut.at;
+    switch (cut.kind) {
+      case ScanCut::Kind::Restore:
+        // Guard 7: clamp the cursor a restore may have put outside.
+        s.clamp_cursor();
+        clamp = true;
+        break;
+      case ScanCut::Kind::Rep:
+        // Guard 10: libvterm 0.1.4's REP loops forever repeating a glyph
+        // of width 0 (none printed yet, or a zero-width one): the final
+        // byte becomes a CAN, which ends the sequence and does nothing.
+        if (pos < end) {
+          s.write_plain(s.glyph_width > 0 ? "b" : "\x18", 1);
+          pos += 1;
+        }
+        break;
+      case ScanCut::Kind::Modes: {
+        // libvterm 0.1.4 applies the first DECSET/DECRST parameter only.
+        std::string seq;
+        for (int i = 0; i < cut.nextra; ++i) {
+          seq.assign("\x1b[?").append(std::to_string(cut.extra[i])).push_back(cut.set ? 'h' : 'l');
+          s.write_plain(seq.data(), seq.size());
+        }
+        if (cut.restore) {
+          s.clamp_cursor();
+          clamp = true;
+        }
+        break;
+      }
+    }
   }
   s.write_chunked(bytes.data() + pos, end - pos);
-  if (!s.restores.empty()) s.clamp_cursor();
+  if (clamp) s.clamp_cursor();
   s.sync_cursor();
   s.flush_events();
 }

@@ -19,7 +19,16 @@
 //     clamped to the screen (libvterm 0.1.4 does not, then reads out of
 //     bounds);
 //  8. resize resets the scroll margins (libvterm 0.1.4 can leave top >
-//     bottom, and the next scroll memmoves a negative length).
+//     bottom, and the next scroll memmoves a negative length);
+//  9. CSI parameters past the 16th are dropped (CsiGuard: the parser's
+//     argument array overflows);
+// 10. REP (CSI n b) after no glyph or a zero-width one is dropped (libvterm
+//     0.1.4 loops forever);
+// 11. an OSC/DCS string open at the end of a feed is held back until it is
+//     complete (libvterm 0.1.4 drops the part from an earlier write and,
+//     cut between ESC and '\', reports a length of -1).
+// DECSET/DECRST with several parameters reach libvterm one by one, as xterm
+// applies them (libvterm 0.1.4 applies only the first).
 // Each guard has a unit test.
 //
 // Change tracking: every change bumps seq(); each row remembers the seq of its
@@ -40,6 +49,8 @@
 namespace amux::render {
 
 inline constexpr size_t kMaxFeedChunk = 64 * 1024;
+// Longest OSC/DCS string held back whole across feeds (guard 11).
+inline constexpr size_t kMaxHeldString = 16 * 1024;
 
 struct Cursor {
   int row = 0, col = 0;

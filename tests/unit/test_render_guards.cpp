@@ -9,6 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
+
+#include <unistd.h>
 
 #include "render/screen.h"
 
@@ -285,4 +288,171 @@ TEST(Guard9, ScreenSurvivesManyArgs) {
   // 16 parameters still apply: the 16th here is bold.
   s.feed("\x1b[2J\x1b[H" + std::string("\x1b[0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;1mB"));
   EXPECT_TRUE(s.cell(0, 0).attrs & kBold) << "16th parameter dropped";
+}
+
+// Guard 10, why: libvterm 0.1.4's REP (CSI n b) repeats the last glyph by
+// stepping the cursor by its width; with no glyph printed yet, or a
+// zero-width one, the loop never ends. A bare libvterm hangs (checked in a
+// child with an alarm); the Screen drops such a REP and keeps the others.
+namespace {
+void bare_write_with_alarm(const std::string& in) {
+  alarm(2);
+  VTerm* vt = vterm_new(24, 80);
+  vterm_set_utf8(vt, 1);
+  VTermState* st = vterm_obtain_state(vt);
+  vterm_state_reset(st, 1);
+  vterm_input_write(vt, in.data(), in.size());
+  vterm_free(vt);
+  std::exit(0);
+}
+}  // namespace
+
+TEST(Guard10, BareLibvtermHangsOnRepFirst) {
+  EXPECT_EXIT(bare_write_with_alarm("\x1b[b"), ::testing::KilledBySignal(SIGALRM), "");
+}
+
+TEST(Guard10, BareLibvtermHangsOnRepAfterZeroWidth) {
+  // U+200B right after 'a' combines with it; after a cursor move it is a
+  // glyph of its own, of width 0.
+  EXPECT_EXIT(bare_write_with_alarm("a\x1b[5G\xe2\x80\x8b\x1b[3b"), ::testing::KilledBySignal(SIGALRM), "");
+}
+
+TEST(Guard10, ScreenDropsRepWithNothingToRepeat) {
+  Screen s(opts(5, 40));
+  s.feed("\x1b[b");
+  s.feed("\x1b[5bok");
+  EXPECT_EQ(row_text(s, 0), "ok");
+  // After a zero-width glyph, whole and split across feeds.
+  s.feed("\r\nA\x1b[3G\xe2\x80\x8b\x1b[3bz");
+  s.feed("\r\nB\x1b[3G\xe2\x80\x8b\x1b[");
+  s.feed("3");
+  s.feed("bz");
+  EXPECT_EQ(row_text(s, 1).substr(0, 1), "A");
+  EXPECT_EQ(row_text(s, 1).back(), 'z');
+  EXPECT_EQ(row_text(s, 2).back(), 'z');
+  EXPECT_EQ(s.cursor().col, 3);
+  // U+200B right after a glyph combines with it: REP repeats the pair.
+  s.feed("\r\nC\xe2\x80\x8b\x1b[2b.");
+  EXPECT_EQ(s.cursor().col, 4);
+}
+
+TEST(Guard10, RepStillRepeatsAPrintedGlyph) {
+  Screen s(opts(5, 40));
+  s.feed("ab\x1b[3bc");
+  EXPECT_EQ(row_text(s, 0), "abbbbc");
+  s.feed("\r\nx\x1b[");
+  s.feed("2");
+  s.feed("b|");
+  EXPECT_EQ(row_text(s, 1), "xxx|");
+  // libvterm 0.1.4 counts REP in columns (a wide glyph twice as few
+  // times); REP stops at the right edge.
+  s.feed("\r\n\xe4\xbd\xa0\x1b[4b\r\n-\x1b[999b");
+  EXPECT_EQ(row_text(s, 2), "\xe4\xbd\xa0\xe4\xbd\xa0\xe4\xbd\xa0");
+  EXPECT_EQ(row_text(s, 3), std::string(40, '-'));
+  // CSI ? b and CSI 1 $ b are not REP: no cut, no repeat.
+  s.feed("\r\n\x1b[2J\x1b[Hq\x1b[?3bQ\x1b[1$bW");
+  EXPECT_EQ(row_text(s, 0), "qQW");
+}
+
+// Guard 11, why: libvterm 0.1.4 keeps nothing of an OSC string from one
+// write to the next, and a write that starts with the '\' of an ESC '\'
+// terminator hands the OSC callback a length of (size_t)-1.
+namespace {
+struct OscSeen {
+  std::vector<size_t> lens;
+  std::string last;
+};
+int bare_osc(const char* cmd, size_t len, void* u) {
+  auto* seen = static_cast<OscSeen*>(u);
+  seen->lens.push_back(len);
+  if (len < 4096) seen->last.assign(cmd, len);
+  return 1;
+}
+}  // namespace
+
+TEST(Guard11, BareLibvtermLosesSplitOscAndReportsMinusOne) {
+  VTerm* vt = vterm_new(5, 40);
+  vterm_set_utf8(vt, 1);
+  VTermState* st = vterm_obtain_state(vt);
+  vterm_state_reset(st, 1);
+  OscSeen seen;
+  VTermParserCallbacks cbs{};
+  cbs.osc = &bare_osc;
+  vterm_state_set_unrecognised_fallbacks(st, &cbs, &seen);
+  vterm_input_write(vt, "\x1b]9;first ", 10);
+  vterm_input_write(vt, "second\x07", 7);
+  ASSERT_EQ(seen.lens.size(), 1u);
+  EXPECT_EQ(seen.last, "second");  // the start is gone
+  vterm_input_write(vt, "\x1b]9;abc\x1b", 8);
+  vterm_input_write(vt, "\\", 1);
+  ASSERT_EQ(seen.lens.size(), 2u);
+  EXPECT_EQ(seen.lens[1], size_t(-1));
+  vterm_free(vt);
+}
+
+TEST(Guard11, ScreenHoldsAnOpenStringUntilItEnds) {
+  Screen s(opts(5, 40));
+  std::vector<Notification> notes;
+  s.on_notification = [&](const Notification& n) { notes.push_back(n); };
+  s.feed("x\x1b]2;hello");
+  EXPECT_EQ(row_text(s, 0), "x");
+  s.feed(" wor");
+  s.feed("ld\x1b");
+  s.feed("\\after");
+  EXPECT_EQ(s.title(), "hello world");
+  EXPECT_EQ(row_text(s, 0), "xafter");
+  // The terminator cut between ESC and '\' (libvterm's -1 length).
+  s.feed("\x1b]9;build done\x1b");
+  s.feed("\\!");
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].body, "build done");
+  // Byte by byte, BEL-terminated.
+  std::string osc = "\x1b]777;notify;T;body text\x07.";
+  for (char ch : osc) s.feed(std::string(1, ch));
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[1].title, "T");
+  EXPECT_EQ(notes[1].body, "body text");
+  EXPECT_EQ(row_text(s, 0), "xafter!.");
+  // A string abandoned by another escape is not held: the CSI after it runs.
+  s.feed("\x1b]2;zzz\x1b[2;1H");
+  s.feed("y");
+  EXPECT_EQ(row_text(s, 1), "y");
+  EXPECT_EQ(s.title(), "hello world");
+}
+
+TEST(Guard11, LongStringGoesThroughWithoutMinusOne) {
+  Screen s(opts(5, 40));
+  std::vector<Notification> notes;
+  s.on_notification = [&](const Notification& n) { notes.push_back(n); };
+  // Longer than kMaxHeldString and cut right after the terminator's ESC.
+  s.feed("\x1b]9;" + std::string(kMaxHeldString + 100, 'n'));
+  s.feed(std::string(50, 'n') + "\x1b");
+  s.feed("\\ok");
+  EXPECT_EQ(row_text(s, 0), "ok");
+  s.feed("\x1b]9;fine\x07");
+  ASSERT_FALSE(notes.empty());
+  EXPECT_EQ(notes.back().body, "fine");
+}
+
+// libvterm 0.1.4 applies only the first DECSET/DECRST parameter; xterm and
+// tmux apply them all. The Screen hands libvterm the rest one by one.
+TEST(DecsetParams, EveryParameterApplies) {
+  Screen s(opts(5, 40));
+  s.feed("main");
+  s.feed("\x1b[?1;1049h");
+  EXPECT_TRUE(s.alt_screen());
+  EXPECT_TRUE(s.modes().app_cursor);
+  s.feed("alt");
+  s.feed("\x1b[?1049;1l");
+  EXPECT_FALSE(s.alt_screen());
+  EXPECT_FALSE(s.modes().app_cursor);
+  EXPECT_EQ(row_text(s, 0), "main");
+  s.feed("\x1b[?1000;");
+  s.feed("1006;2004h");
+  EXPECT_EQ(s.modes().mouse, 1000);
+  EXPECT_EQ(s.modes().mouse_encoding, 1006);
+  EXPECT_TRUE(s.modes().bracketed_paste);
+  // A missing first parameter does not stop the others.
+  s.feed("\x1b[?;25;1049h");
+  EXPECT_TRUE(s.alt_screen());
 }
