@@ -264,13 +264,18 @@ class RowPainter {
     pen_ = p;
   }
 
-  // Row r; `cleared`: every client cell of the row is a default blank now.
-  void paint(int r, bool cleared) {
+  // Row r, columns [lo, hi) (the whole row by default); `cleared`: every
+  // client cell of the row is a default blank now. A span is widened so it
+  // never starts or ends inside a wide character.
+  void paint(int r, bool cleared, int lo = 0, int hi = -1) {
     const Cell* c = s_.row(r).cells.data();
     const int n = a_.cols;
     row_ = r;
     at_ = -1;
     if (n <= 0) return;
+    if (hi < 0 || hi > n) hi = n;
+    if (lo > 0 && c[lo].ch == kWideTail) --lo;
+    if (hi < n && hi > 0 && c[hi - 1].width == 2) ++hi;
 
     // The trailing run of blanks in one pen (a wide character cut by the
     // clip counts as a blank: it is drawn as one).
@@ -285,7 +290,9 @@ class RowPainter {
       if (!erasable(tail_pen)) end = n;  // drawn as spaces below
     }
 
-    for (int col = 0; col < end;) {
+    // A span that stops short of the edge draws its blanks too (no EL).
+    const int stop = hi < n ? hi : end;
+    for (int col = lo; col < stop;) {
       const Cell& x = c[col];
       if (x.ch == kWideTail) {  // orphan tail (the Screen never leaves one)
         ++col;
@@ -295,7 +302,7 @@ class RowPainter {
       if (blankish(col)) {
         const Pen bp = map_pen(x.pen(), o_);
         int j = col;
-        while (j < end && blankish(j) && map_pen(c[j].pen(), o_) == bp) ++j;
+        while (j < stop && blankish(j) && map_pen(c[j].pen(), o_) == bp) ++j;
         blanks(col, j - col, bp, cleared);
         col = j;
         continue;
@@ -312,9 +319,9 @@ class RowPainter {
       }
     }
 
-    if (end < n) {
+    if (end < n && hi == n) {
       if (cleared && tail_pen == Pen{}) return;
-      move_to(end);
+      move_to(std::max(end, lo));
       set_pen(tail_pen);
       if (a_.client_wider) csi(out_, n - end, 'X');  // EL would paint past the screen
       else out_ += "\x1b[K";
@@ -376,6 +383,38 @@ class RowPainter {
   int at_ = -1;  // the client's cursor column when known, else -1
 };
 
+// The client's copy of the cells (ClientMeta::cells).
+bool shadow_fits(const ClientMeta* sent, const Area& a) {
+  return sent && sent->known && sent->rows == a.rows && sent->cols == a.cols &&
+         sent->cells.size() == size_t(a.rows) * size_t(a.cols);
+}
+
+void shadow_row(ClientMeta* sent, const Screen& s, int r) {
+  const Cell* c = s.row(r).cells.data();
+  std::copy(c, c + sent->cols, sent->cells.begin() + ptrdiff_t(r) * sent->cols);
+}
+
+void shadow_all(ClientMeta* sent, const Screen& s, const Area& a) {
+  sent->rows = a.rows;
+  sent->cols = a.cols;
+  sent->cells.assign(size_t(a.rows) * size_t(a.cols), Cell{});
+  for (int r = 0; r < a.rows; ++r) shadow_row(sent, s, r);
+}
+
+// Columns [lo, hi) of row r that differ from the client's copy; lo == hi
+// when none. Cells of combining clusters always count as changed (a
+// cluster index may be reused for other text).
+void changed_span(const ClientMeta& sent, const Screen& s, int r, int* lo, int* hi) {
+  const Cell* now = s.row(r).cells.data();
+  const Cell* was = sent.cells.data() + ptrdiff_t(r) * sent.cols;
+  auto differs = [&](int c) { return !(now[c] == was[c]) || now[c].ch >= kClusterBase; };
+  int a = 0, b = sent.cols;
+  while (a < b && !differs(a)) ++a;
+  while (b > a && !differs(b - 1)) --b;
+  *lo = a;
+  *hi = b;
+}
+
 // Cursor position, shape, visibility, modes and title. With a ClientMeta
 // that knows the client, only what differs from it is sent; without one,
 // shape, modes and title are sent whenever meta_changed.
@@ -418,6 +457,7 @@ std::string full(const Screen& s, const RedrawOptions& o, ClientMeta* sent) {
   for (int r = 0; r < a.rows; ++r) p.paint(r, true);
   if (!(p.pen() == Pen{})) out += "\x1b[0m";
   out += "\x1b[?7h";
+  if (sent) shadow_all(sent, s, a);
   // Without a ClientMeta (or before its first use) everything is sent,
   // stale or not: a full redraw also serves a client that missed frames.
   finish(out, s, o, a, sent, true, true);
@@ -505,15 +545,35 @@ std::string redraw_since(const Screen& s, uint64_t since, const RedrawOptions& o
   const bool meta = s.meta_seq() > since;
   if (rows.empty() && !meta) return {};
   std::string out;
+  const bool spans = shadow_fits(sent, a);
+  if (spans) {
+    // Only the rows, and the columns in them, that differ from the client.
+    auto same = std::remove_if(rows.begin(), rows.end(), [&](int r) {
+      int lo, hi;
+      changed_span(*sent, s, r, &lo, &hi);
+      return lo == hi;
+    });
+    rows.erase(same, rows.end());
+  }
   if (!rows.empty()) {
     // Every frame ends with SGR 0; the reset is cheap insurance against
     // anything else the caller wrote to the client in between.
     out += "\x1b[?25l\x1b[?7l\x1b[0m";
     RowPainter p(s, o, a, out);
-    for (int r : rows) p.paint(r, false);
+    for (int r : rows) {
+      if (spans) {
+        int lo, hi;
+        changed_span(*sent, s, r, &lo, &hi);
+        p.paint(r, false, lo, hi);
+        shadow_row(sent, s, r);
+      } else {
+        p.paint(r, false);
+      }
+    }
     if (!(p.pen() == Pen{})) out += "\x1b[0m";
     out += "\x1b[?7h";
   }
+  if (sent && !spans) shadow_all(sent, s, a);
   finish(out, s, o, a, sent, meta, !rows.empty());
   return out;
 }

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "render/screen.h"
 
@@ -32,6 +33,11 @@ struct ClientMeta {
   int cursor_shape = 0;  // DECSCUSR parameter last sent
   Modes modes;
   std::string title;
+  // The cells the client was sent (its area, row-major), so a changed row
+  // goes out as just the columns that differ: a typed key costs a few bytes
+  // on the wire and in the client's terminal, as with tmux.
+  std::vector<Cell> cells;
+  int rows = 0, cols = 0;
 };
 
 // Everything: reset SGR, clear, every row, cursor position/visibility/shape,

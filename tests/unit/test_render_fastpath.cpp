@@ -30,9 +30,9 @@
 #include "render/screen.h"
 #include "render/scrollback.h"
 #include "render/vt_shadow.h"
+#include "support/corpus.h"
 
 using namespace amux::render;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -206,47 +206,7 @@ size_t piece_len(const std::string& in, size_t i, size_t n) { return std::min(n,
 // ---------------------------------------------------------------------------
 // Corpus (tests/fixtures/corpus, as in test_render_redraw.cpp)
 
-struct CorpusFile {
-  std::string name;
-  std::string data;
-  int rows = 24, cols = 80;
-};
-
-fs::path find_corpus_dir() {
-  const fs::path rel = fs::path("tests") / "fixtures" / "corpus";
-  if (const char* src = std::getenv("AMUX_SOURCE_DIR")) {
-    if (fs::is_directory(fs::path(src) / rel)) return fs::path(src) / rel;
-  }
-  std::error_code ec;
-  for (fs::path start : {fs::current_path(ec), fs::read_symlink("/proc/self/exe", ec).parent_path()}) {
-    for (fs::path p = start; !p.empty(); p = p.parent_path()) {
-      if (fs::is_directory(p / rel)) return p / rel;
-      if (p == p.parent_path()) break;
-    }
-  }
-  return {};
-}
-
-std::vector<CorpusFile> load_corpus() {
-  std::vector<CorpusFile> out;
-  fs::path dir = find_corpus_dir();
-  if (dir.empty()) return out;
-  static const std::regex name_re(R"((.*)-(\d+)x(\d+)\.vt)");
-  for (const auto& e : fs::directory_iterator(dir)) {
-    std::smatch m;
-    std::string fname = e.path().filename().string();
-    if (!std::regex_match(fname, m, name_re)) continue;
-    CorpusFile f;
-    f.name = fname;
-    f.cols = std::stoi(m[2]);
-    f.rows = std::stoi(m[3]);
-    std::ifstream in(e.path(), std::ios::binary);
-    f.data.assign(std::istreambuf_iterator<char>(in), {});
-    out.push_back(std::move(f));
-  }
-  std::sort(out.begin(), out.end(), [](const CorpusFile& a, const CorpusFile& b) { return a.name < b.name; });
-  return out;
-}
+using amux::test::CorpusFile;
 
 // ---------------------------------------------------------------------------
 // Random input
@@ -329,7 +289,7 @@ std::string random_input(std::mt19937& rng, int rows, int cols, int ops) {
 // Differential tests
 
 TEST(FastPath, Corpus) {
-  std::vector<CorpusFile> files = load_corpus();
+  const std::vector<CorpusFile>& files = amux::test::corpus();
   ASSERT_GE(files.size(), 15u) << "tests/fixtures/corpus not found (set AMUX_SOURCE_DIR)";
   for (const CorpusFile& f : files) {
     for (uint32_t seed : {1u, 2u}) {

@@ -14,28 +14,16 @@
 #include <unistd.h>
 
 #include "render/screen.h"
+#include "support/screen_text.h"
 
 using namespace amux::render;
+using amux::test::row_text;
+
+static Screen::Options opts(int rows, int cols) { return amux::test::screen_opts(rows, cols); }
 
 namespace {
 
-Screen::Options opts(int rows, int cols) {
-  Screen::Options o;
-  o.rows = rows;
-  o.cols = cols;
-  return o;
-}
 
-std::string row_text(const Screen& s, int r) {
-  std::string out;
-  for (int c = 0; c < s.cols(); ++c) {
-    const Cell& cell = s.cell(r, c);
-    if (cell.ch == kWideTail) continue;
-    out += cell.ch == kBlank ? std::string(" ") : s.cell_text(cell);
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
 
 std::string fill_rows(int n) {
   std::string out;

@@ -25,69 +25,23 @@
 #include "render/redraw.h"
 #include "render/screen.h"
 #include "render/tile.h"
+#include "support/corpus.h"
+#include "support/screen_text.h"
 
 using namespace amux::render;
 namespace fs = std::filesystem;
 
 namespace {
 
-Screen::Options opts(int rows, int cols) {
-  Screen::Options o;
-  o.rows = rows;
-  o.cols = cols;
-  o.scrollback_lines = 200;
-  return o;
-}
 
 // ---------------------------------------------------------------------------
 // Corpus
 
-struct CorpusFile {
-  std::string name;
-  std::string data;
-  int rows = 24, cols = 80;
-};
-
-fs::path find_corpus_dir() {
-  const fs::path rel = fs::path("tests") / "fixtures" / "corpus";
-  if (const char* src = std::getenv("AMUX_SOURCE_DIR")) {
-    if (fs::is_directory(fs::path(src) / rel)) return fs::path(src) / rel;
-  }
-  std::error_code ec;
-  for (fs::path start : {fs::current_path(ec), fs::read_symlink("/proc/self/exe", ec).parent_path()}) {
-    for (fs::path p = start; !p.empty(); p = p.parent_path()) {
-      if (fs::is_directory(p / rel)) return p / rel;
-      if (p == p.parent_path()) break;
-    }
-  }
-  return {};
-}
-
-const std::vector<CorpusFile>& corpus() {
-  static const std::vector<CorpusFile> files = [] {
-    std::vector<CorpusFile> out;
-    fs::path dir = find_corpus_dir();
-    if (dir.empty()) return out;
-    static const std::regex name_re(R"((.*)-(\d+)x(\d+)\.vt)");
-    for (const auto& e : fs::directory_iterator(dir)) {
-      std::smatch m;
-      std::string fname = e.path().filename().string();
-      if (!std::regex_match(fname, m, name_re)) continue;
-      CorpusFile f;
-      f.name = fname;
-      f.cols = std::stoi(m[2]);
-      f.rows = std::stoi(m[3]);
-      std::ifstream in(e.path(), std::ios::binary);
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      f.data = ss.str();
-      out.push_back(std::move(f));
-    }
-    std::sort(out.begin(), out.end(), [](const CorpusFile& a, const CorpusFile& b) { return a.name < b.name; });
-    return out;
-  }();
-  return files;
-}
+using amux::test::CorpusFile;
+using amux::test::row_text;
+Screen::Options opts(int rows, int cols) { return amux::test::screen_opts(rows, cols, 200); }
+using amux::test::corpus;
+using amux::test::find_corpus_dir;
 
 // ---------------------------------------------------------------------------
 // libvterm's own screen layer, as an independent client terminal.
@@ -430,16 +384,6 @@ std::vector<std::pair<int, int>> cups(const std::string& out) {
   return v;
 }
 
-std::string row_text(const Screen& s, int r) {
-  std::string out;
-  for (int c = 0; c < s.cols(); ++c) {
-    const Cell& x = s.cell(r, c);
-    if (x.ch == kWideTail) continue;
-    out += x.ch == kBlank ? " " : s.cell_text(x);
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
 
 }  // namespace
 
@@ -1187,4 +1131,48 @@ TEST(Tile, SgrText) {
   s.feed("\x1b[1;1H");
   Tile t = crop_around_cursor(s, 2, 20);
   EXPECT_EQ(tile_text(s, t, true), "\x1b[1;31mred\x1b[0m plain\n\x1b[44m  \x1b[0m\n");
+}
+
+// With a ClientMeta the host knows the client's cells, so a changed row goes
+// out as just the columns that differ: a typed key is a few bytes, not the
+// whole row again.
+TEST(RedrawSpans, TypedKeyCostsAFewBytes) {
+  Screen a(opts(50, 200));
+  Screen b(opts(50, 200));
+  ClientMeta meta;
+  a.feed("\x1b[1;31m" + std::string(150, 'x') + "\x1b[0m");
+  b.feed(redraw_full(a, {}, &meta));
+  uint64_t last = a.seq();
+  a.feed("y");
+  std::string frame = redraw_since(a, last, {}, &meta);
+  EXPECT_LT(frame.size(), 48u) << frame;
+  EXPECT_NE(frame.find("y"), std::string::npos);
+  EXPECT_EQ(frame.find("xxx"), std::string::npos) << frame;
+  b.feed(frame);
+  EXPECT_EQ(diff(a, b, {}), "");
+  // Overwriting the middle with the same text sends no cells; erasing the
+  // row's end sends an erase from the first changed column.
+  last = a.seq();
+  a.feed("\x1b[1;11H\x1b[1;31mxxx\x1b[0m");
+  frame = redraw_since(a, last, {}, &meta);
+  EXPECT_EQ(frame.find("xxx"), std::string::npos) << frame;
+  b.feed(frame);
+  last = a.seq();
+  a.feed("\x1b[1;100H\x1b[K");
+  frame = redraw_since(a, last, {}, &meta);
+  EXPECT_LT(frame.size(), 48u) << frame;
+  b.feed(frame);
+  EXPECT_EQ(diff(a, b, {}), "");
+  // A wide character changed in its right half is redrawn whole.
+  last = a.seq();
+  a.feed("\x1b[2;1H\xe4\xbd\xa0\xe4\xbd\xa0");
+  b.feed(redraw_since(a, last, {}, &meta));
+  last = a.seq();
+  a.feed("\x1b[2;2Hz");
+  b.feed(redraw_since(a, last, {}, &meta));
+  EXPECT_EQ(diff(a, b, {}), "");
+  // Without a ClientMeta the whole row goes out.
+  last = a.seq();
+  a.feed("\x1b[1;200Hq");
+  EXPECT_GT(redraw_since(a, last, {}).size(), 150u);
 }

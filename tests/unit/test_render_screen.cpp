@@ -13,30 +13,16 @@
 #include "render/cluster_table.h"
 #include "render/scrollback.h"
 #include "render/screen.h"
+#include "support/screen_text.h"
 
 using namespace amux::render;
+using amux::test::row_text;
+using amux::test::screen_opts;
+Screen::Options opts(int rows, int cols, size_t sb = 10000) { return screen_opts(rows, cols, sb); }
 
 namespace {
 
-Screen::Options opts(int rows, int cols, size_t sb = 10000) {
-  Screen::Options o;
-  o.rows = rows;
-  o.cols = cols;
-  o.scrollback_lines = sb;
-  return o;
-}
 
-// Row r as text, blanks as spaces, trailing blanks trimmed.
-std::string row_text(const Screen& s, int r) {
-  std::string out;
-  for (int c = 0; c < s.cols(); ++c) {
-    const Cell& cell = s.cell(r, c);
-    if (cell.ch == kWideTail) continue;
-    out += cell.ch == kBlank ? std::string(" ") : s.cell_text(cell);
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
 
 std::string line_text(const Screen& s, const ScrollbackLine& l) {
   std::string out;
