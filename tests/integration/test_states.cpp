@@ -13,29 +13,9 @@ using nlohmann::json;
 
 namespace {
 
-json session(const AmuxEnv& env, const std::string& id) {
-  auto r = env.amux({"agents", "--json", "--all"});
-  if (r.rc != 0) return json();
-  json arr = json::parse(r.out, nullptr, false);
-  if (!arr.is_array()) return json();
-  for (auto& s : arr)
-    if (s.value("id", "") == id) return s;
-  return json();
-}
-
 std::string field(const json& s, const char* key) {
   if (!s.is_object() || !s.contains(key)) return "";
   return s[key].is_string() ? s[key].get<std::string>() : s[key].dump();
-}
-
-// Wait until the supervisor reports `state` for id; on timeout the last
-// record is in `last`.
-bool wait_state(const AmuxEnv& env, const std::string& id, const std::string& state, json* last,
-                int ms = 10000) {
-  return wait_until([&] {
-    *last = session(env, id);
-    return field(*last, "state") == state;
-  }, ms);
 }
 
 struct Case {
@@ -51,7 +31,7 @@ TEST_P(BlockedOnTheTerminal, IsBlockedWaitingForInput) {
   AmuxEnv env;
   std::string id = env.bg_exec(GetParam().cmd, GetParam().name);
   json s;
-  ASSERT_TRUE(wait_state(env, id, "blocked", &s)) << s.dump(2) << "\n" << env.capture(id);
+  ASSERT_TRUE(env.wait_state(id, "blocked", 10000, &s)) << s.dump(2) << "\n" << env.capture(id);
   EXPECT_EQ(field(s, "waitingFor"), "input");
   EXPECT_NE(field(s, "detail"), "");
 }
@@ -77,7 +57,7 @@ TEST_P(WorkingWhileNotReading, StaysWorking) {
                                       GetParam().name == std::string("sleep"); }));
   // Long enough for several probes (their interval backs off to 2 s).
   std::this_thread::sleep_for(std::chrono::milliseconds(3500));
-  json s = session(env, id);
+  json s = env.session(id);
   EXPECT_EQ(field(s, "state"), "working") << s.dump(2);
   EXPECT_EQ(field(s, "waitingFor"), "");
 }
@@ -93,10 +73,10 @@ TEST(States, ReplyUnblocks) {
   AmuxEnv env;
   std::string id = env.bg_exec("read -p 'Proceed? ' x; echo got-$x; sleep 600");
   json s;
-  ASSERT_TRUE(wait_state(env, id, "blocked", &s)) << s.dump(2);
+  ASSERT_TRUE(env.wait_state(id, "blocked", 10000, &s)) << s.dump(2);
   EXPECT_EQ(field(s, "detail"), "Proceed?");
   ASSERT_EQ(env.amux({"reply", id, "yes"}).rc, 0);
-  ASSERT_TRUE(wait_state(env, id, "working", &s)) << s.dump(2);
+  ASSERT_TRUE(env.wait_state(id, "working", 10000, &s)) << s.dump(2);
   EXPECT_TRUE(env.wait_capture(id, "got-yes"));
   EXPECT_EQ(field(s, "waitingFor"), "");
 }
@@ -110,13 +90,13 @@ TEST(States, NotifyFromInsideTheSession) {
                                amux + " notify --state working --detail 'Running tests' && sleep 2 && " +
                                amux + " notify --state idle --detail 'All done' && sleep 600");
   json s;
-  ASSERT_TRUE(wait_state(env, id, "blocked", &s)) << s.dump(2) << env.capture(id);
+  ASSERT_TRUE(env.wait_state(id, "blocked", 10000, &s)) << s.dump(2) << env.capture(id);
   EXPECT_EQ(field(s, "waitingFor"), "permission");
   EXPECT_EQ(field(s, "detail"), "Allow Bash(rm -rf build)?");
-  ASSERT_TRUE(wait_state(env, id, "working", &s)) << s.dump(2);
+  ASSERT_TRUE(env.wait_state(id, "working", 10000, &s)) << s.dump(2);
   EXPECT_EQ(field(s, "detail"), "Running tests");
   EXPECT_EQ(field(s, "waitingFor"), "");
-  ASSERT_TRUE(wait_state(env, id, "idle", &s)) << s.dump(2);
+  ASSERT_TRUE(env.wait_state(id, "idle", 10000, &s)) << s.dump(2);
   EXPECT_EQ(field(s, "detail"), "All done");
 }
 
@@ -135,7 +115,7 @@ TEST_P(Notifications, BlockWithTheirText) {
   AmuxEnv env;
   std::string id = env.bg_exec(GetParam().cmd, GetParam().name);
   json s;
-  ASSERT_TRUE(wait_state(env, id, "blocked", &s)) << s.dump(2);
+  ASSERT_TRUE(env.wait_state(id, "blocked", 10000, &s)) << s.dump(2);
   if (std::string(GetParam().name) == "bel") {
     EXPECT_EQ(field(s, "waitingFor"), "attention");
   } else {
@@ -144,7 +124,7 @@ TEST_P(Notifications, BlockWithTheirText) {
   }
   // A person answering clears it: the job does not read, so it works on.
   ASSERT_EQ(env.amux({"reply", id, "ok"}).rc, 0);
-  EXPECT_TRUE(wait_state(env, id, "working", &s)) << s.dump(2);
+  EXPECT_TRUE(env.wait_state(id, "working", 10000, &s)) << s.dump(2);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -160,7 +140,7 @@ TEST(States, TitleIsTheDetail) {
   std::string id = env.bg_exec("printf '\\033]0;Compiling foo.c\\007'; echo noise; sleep 600");
   json s;
   ASSERT_TRUE(wait_until([&] {
-    s = session(env, id);
+    s = env.session(id);
     return field(s, "detail") == "Compiling foo.c";
   })) << s.dump(2);
   EXPECT_EQ(field(s, "state"), "working");
@@ -172,13 +152,13 @@ TEST(States, ExitStatusAndSignals) {
   std::string bad = env.bg_exec("echo disk full; exit 3");
   std::string sig = env.bg_exec("echo going down; kill -TERM $$");
   json s;
-  ASSERT_TRUE(wait_state(env, ok, "done", &s)) << s.dump(2);
+  ASSERT_TRUE(env.wait_state(ok, "done", 10000, &s)) << s.dump(2);
   EXPECT_EQ(field(s, "detail"), "all good");
   EXPECT_EQ(field(s, "exitCode"), "0");
-  ASSERT_TRUE(wait_state(env, bad, "failed", &s)) << s.dump(2);
+  ASSERT_TRUE(env.wait_state(bad, "failed", 10000, &s)) << s.dump(2);
   EXPECT_EQ(field(s, "detail"), "exit 3 — disk full");
   EXPECT_EQ(field(s, "exitCode"), "3");
-  ASSERT_TRUE(wait_state(env, sig, "failed", &s)) << s.dump(2);
+  ASSERT_TRUE(env.wait_state(sig, "failed", 10000, &s)) << s.dump(2);
   EXPECT_EQ(field(s, "signal"), "15");
   EXPECT_NE(field(s, "detail").find("going down"), std::string::npos) << s.dump(2);
 }

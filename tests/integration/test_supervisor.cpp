@@ -36,20 +36,6 @@ std::string socket_dir(const AmuxEnv& env) {
   return json::parse(r.out).value("socketDir", std::string());
 }
 
-json agents(const AmuxEnv& env, bool all = true) {
-  std::vector<std::string> a = {"agents", "--json"};
-  if (all) a.push_back("--all");
-  auto r = env.amux(a);
-  EXPECT_EQ(r.rc, 0) << r.err;
-  try { return json::parse(r.out); } catch (...) { return json::array(); }
-}
-
-json session(const AmuxEnv& env, const std::string& id) {
-  for (auto& s : agents(env))
-    if (s.value("id", "") == id) return s;
-  return json();
-}
-
 int raw_connect(const std::string& path) {
   int fd = socket(AF_UNIX, SOCK_STREAM, 0);
   sockaddr_un a{};
@@ -111,18 +97,18 @@ TEST(Supervisor, AgentsJsonFields) {
   std::string live = env.bg_exec("sleep 30", "live-one");
   std::string dead = env.bg_exec("exit 5", "dead-one");
   ASSERT_TRUE(wait_until([&] { return env.record_field(dead, "state") == "failed"; }));
-  auto s = session(env, live);
+  auto s = env.session(live);
   ASSERT_FALSE(s.is_null());
   for (auto k : {"id", "name", "state", "detail", "cwd", "kind", "agent", "startedAt", "updatedAt",
                  "pid", "pinned", "sessionId"})
     EXPECT_TRUE(s.contains(k)) << k << " missing: " << s.dump();
   EXPECT_EQ(s["kind"], "background");
   EXPECT_EQ(s["state"], "working");
-  auto d = session(env, dead);
+  auto d = env.session(dead);
   EXPECT_EQ(d["exitCode"], 5);
   EXPECT_FALSE(d.contains("pid"));
   // Without --all finished sessions are left out.
-  auto live_only = agents(env, false);
+  auto live_only = env.agents(false);
   bool has_dead = false;
   for (auto& e : live_only) has_dead |= e["id"] == dead;
   EXPECT_FALSE(has_dead);
@@ -144,7 +130,7 @@ TEST(Supervisor, KeepWorkersThenAdoptNothingLost) {
   EXPECT_EQ(kill(host, 0), 0);
   ASSERT_TRUE(wait_until([&] { return env.capture(id).find("tick-60") != std::string::npos; }, 15000));
   // Any command brings a supervisor back that adopts the host.
-  auto s = session(env, id);
+  auto s = env.session(id);
   EXPECT_EQ(s["state"], "working");
   EXPECT_NE(supervisor_pid(env), old);
   auto logs = env.amux({"logs", id});
@@ -175,7 +161,7 @@ TEST(Supervisor, HostLostThenRestartedByCapture) {
   int host = std::stoi(env.record_field(id, "hostPid"));
   kill(host, SIGKILL);
   EXPECT_TRUE(wait_until([&] {
-    auto s = session(env, id);
+    auto s = env.session(id);
     return s.value("state", "") == "failed" && s.value("detail", "") == "host lost";
   }));
   // Peeking restarts it under the same id, in the same directory.
@@ -191,7 +177,7 @@ TEST(Supervisor, KilledSupervisorRecovers) {
   ASSERT_GT(pid, 0);
   kill(pid, SIGKILL);
   EXPECT_TRUE(wait_until([&] { return kill(pid, 0) != 0; }));
-  auto s = session(env, id);
+  auto s = env.session(id);
   EXPECT_EQ(s.value("state", ""), "working") << s.dump();
   int fresh = supervisor_pid(env);
   EXPECT_GT(fresh, 0);
@@ -213,10 +199,10 @@ TEST(Supervisor, ReapingWithShortTimings) {
   EXPECT_TRUE(wait_until([&] { return !fs::exists(env.config_dir() + "/jobs/" + done); }, 15000));
   EXPECT_TRUE(fs::exists(env.config_dir() + "/jobs/" + pinned));
   EXPECT_TRUE(fs::exists(env.config_dir() + "/jobs/" + running));
-  EXPECT_TRUE(session(env, done).is_null());
+  EXPECT_TRUE(env.session(done).is_null());
   // A stopped row stays until rm; its host goes after stopped_linger.
   EXPECT_TRUE(wait_until([&] { return kill(stopped_host, 0) != 0; }, 10000));
-  EXPECT_EQ(session(env, stopped).value("state", ""), "stopped");
+  EXPECT_EQ(env.session(stopped).value("state", ""), "stopped");
 }
 
 TEST(Supervisor, PinSurvivesRestart) {
@@ -224,13 +210,13 @@ TEST(Supervisor, PinSurvivesRestart) {
   std::string id = env.bg_exec("sleep 60");
   auto r = env.amux({"pin", id});
   EXPECT_EQ(r.out, "pinned " + id + "\n");
-  EXPECT_EQ(session(env, id)["pinned"], true);
+  EXPECT_EQ(env.session(id)["pinned"], true);
   ASSERT_EQ(env.amux({"daemon", "stop", "--keep-workers"}).rc, 0);
-  EXPECT_EQ(session(env, id)["pinned"], true);
+  EXPECT_EQ(env.session(id)["pinned"], true);
   auto pins = json::parse(std::ifstream(env.config_dir() + "/jobs/pins.json"));
   EXPECT_EQ(pins, json::array({id}));
   EXPECT_EQ(env.amux({"unpin", id}).rc, 0);
-  EXPECT_EQ(session(env, id)["pinned"], false);
+  EXPECT_EQ(env.session(id)["pinned"], false);
 }
 
 TEST(Supervisor, RenameRmRespawn) {
@@ -239,7 +225,7 @@ TEST(Supervisor, RenameRmRespawn) {
   ASSERT_TRUE(env.wait_capture(id, "start-"));
   auto rn = env.amux({"rename", id, "after"});
   EXPECT_EQ(rn.rc, 0) << rn.err;
-  EXPECT_EQ(session(env, id)["name"], "after");
+  EXPECT_EQ(env.session(id)["name"], "after");
   EXPECT_EQ(env.record_field(id, "nameSource"), "user");
   // rm refuses a live session unless --force.
   auto rm = env.amux({"rm", id});
@@ -289,7 +275,7 @@ TEST(Supervisor, HostileInputLeavesItServing) {
     close(fd);
   }
   EXPECT_EQ(env.amux({"daemon", "status"}).rc, 0);
-  EXPECT_EQ(session(env, id)["state"], "working");
+  EXPECT_EQ(env.session(id)["state"], "working");
   EXPECT_EQ(env.amux({"capture", id}).rc, 0);
 }
 

@@ -205,6 +205,31 @@ std::string AmuxEnv::record_field(const std::string& id, const std::string& key)
   }
 }
 
+nlohmann::json AmuxEnv::agents(bool all) const {
+  std::vector<std::string> a = {"agents", "--json"};
+  if (all) a.push_back("--all");
+  auto r = amux(a);
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  return j.is_array() ? j : nlohmann::json::array();
+}
+
+nlohmann::json AmuxEnv::session(const std::string& id) const {
+  for (auto& s : agents())
+    if (s.value("id", "") == id) return s;
+  return nlohmann::json();
+}
+
+bool AmuxEnv::wait_state(const std::string& id, const std::string& state, int timeout_ms,
+                         nlohmann::json* last) const {
+  nlohmann::json seen;
+  bool ok = wait_until([&] {
+    seen = session(id);
+    return seen.is_object() && seen.value("state", "") == state;
+  }, timeout_ms);
+  if (last) *last = seen;
+  return ok;
+}
+
 static std::atomic<int> tmux_counter{0};
 
 Tmux::Tmux(int cols, int rows, const std::string& shell_cmd) {

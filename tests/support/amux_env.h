@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace amux::test {
 
 struct RunResult {
@@ -43,6 +45,14 @@ class AmuxEnv {
   bool wait_capture(const std::string& id, const std::string& text, int timeout_ms = 10000) const;
   // A field of jobs/<id>/state.json ("" when absent).
   std::string record_field(const std::string& id, const std::string& key) const;
+  // `amux agents --json [--all]` (an empty array when it fails), and one
+  // session's entry in it (null when absent).
+  nlohmann::json agents(bool all = true) const;
+  nlohmann::json session(const std::string& id) const;
+  // Wait until `agents --json --all` reports `state` for id; the last entry
+  // seen is left in *last.
+  bool wait_state(const std::string& id, const std::string& state, int timeout_ms = 10000,
+                  nlohmann::json* last = nullptr) const;
 
   std::map<std::string, std::string> env() const;
   // "AMUX_CONFIG_DIR=... XDG_RUNTIME_DIR=... " for shell command lines.
