@@ -2,7 +2,7 @@
 # library, overridable flags, one static library per layer, one GoogleTest
 # binary per module.
 #
-#   make                 build build/amux (release)
+#   make                 build build/amux and build/amux-host (release)
 #   make BUILD=debug     build into build-debug/ with -O0 and sanitizers
 #   make test            build and run every test; ends with "N passed, N failed"
 #   make bench           benchmarks against tmux, printed as ratios
@@ -26,10 +26,12 @@ ifeq ($(BUILD),debug)
   OUT      ?= build-debug
   OPTFLAGS := -O0 -g3 -fsanitize=address,undefined -fno-omit-frame-pointer
   LDOPT    := -fsanitize=address,undefined
+  HOST_OPT :=
 else
   OUT      ?= build
   OPTFLAGS := -O2 -g
   LDOPT    :=
+  HOST_OPT := -Os
 endif
 
 # Ask pkg-config lazily: when a library is missing, `make` installs it first.
@@ -81,7 +83,7 @@ BENCH_SRCS := $(sort $(wildcard bench/*.cpp))
 BENCH_BINS := $(patsubst bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all run test bench install uninstall deps clean
-all: $(OUT)/amux
+all: $(OUT)/amux $(OUT)/amux-host
 
 # The README's run command: build, then open amux on a working default.
 run: $(OUT)/amux
@@ -104,8 +106,43 @@ $$(LIB_$(1)): $$(LIB_OBJS_$(1))
 endef
 $(foreach l,pty keymap render mux view,$(eval $(call layer_rule,$(l))))
 
-$(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL)
+# amux starts sessions in amux-host: building amux brings it up to date too.
+$(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL) | $(OUT)/amux-host
 	$(CXX) $(LDOPT) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIBS_ALL) $(LDLIBS)
+
+# The session host binary (src/host/host_main.cpp says why): only the host's
+# sources, in their own objects (one section per function, so the link drops
+# what the host never calls; at -Os but for render's output path, which stays
+# as the rest), libstdc++/libgcc, libuv and libvterm linked in statically, no TOML.
+# The launcher starts it from next to amux (or <prefix>/lib/amux/).
+HOST_MUX_SRCS := $(addprefix src/mux/,session_host.cpp host_spec.cpp screen_patterns.cpp \
+                   protocol.cpp session_record.cpp paths.cpp atomic_file.cpp roster.cpp \
+                   state_tracker.cpp process_info.cpp)
+HOST_SRCS := src/host/host_main.cpp $(HOST_MUX_SRCS) $(call layer_srcs,render) $(call layer_srcs,pty)
+HOST_OBJS := $(patsubst src/%.cpp,$(OUT)/obj-host/%.o,$(HOST_SRCS))
+HOST_CXXFLAGS := -ffunction-sections -fdata-sections
+HOST_OPT_host := $(HOST_OPT)
+HOST_OPT_mux  := $(HOST_OPT)
+HOST_OPT_pty  := $(HOST_OPT)
+# render's cold parts too; the rest of render is the output path (throughput).
+$(addprefix $(OUT)/obj-host/render/,text_dump.o tile.o osc_notify.o cluster_table.o): HOST_OPT_render := $(HOST_OPT)
+ifeq ($(BUILD),debug)
+  HOST_LDFLAGS :=
+  HOST_LDLIBS   = $(shell pkg-config --libs vterm libuv) -lutil -lpthread
+else
+  # gold's identical code folding, when gold is there, saves a little more.
+  HOST_LD := $(shell $(CXX) -fuse-ld=gold -Wl,--version 2>/dev/null | grep -q 'GNU gold' && echo -fuse-ld=gold -Wl,--icf=safe)
+  HOST_LDFLAGS := -static-libstdc++ -static-libgcc -Wl,--gc-sections $(HOST_LD)
+  HOST_LDLIBS   = -Wl,-Bstatic $(shell pkg-config --libs vterm) -Wl,-Bdynamic \
+                  $(shell pkg-config --static --libs libuv-static) -lutil -lpthread
+endif
+
+$(OUT)/obj-host/%.o: src/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(AMUX_CXXFLAGS) $(CXXFLAGS) $(HOST_CXXFLAGS) $(HOST_OPT_$(firstword $(subst /, ,$*))) -c $< -o $@
+
+$(OUT)/amux-host: $(HOST_OBJS)
+	$(CXX) $(LDOPT) $(LDFLAGS) $(HOST_LDFLAGS) -o $@ $(HOST_OBJS) $(HOST_LDLIBS)
 
 # A unit test binary is named test_<layer>_*.cpp and links that layer and
 # the layers it may use, so a module builds and tests on its own.
@@ -136,16 +173,17 @@ $(OUT)/bench/%: bench/%.cpp $(LIBS_ALL)
 
 tests: $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 
-test: $(OUT)/amux $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
+test: $(OUT)/amux $(OUT)/amux-host $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 	@AMUX_SOURCE_DIR=$(CURDIR) AMUX_BIN=$(CURDIR)/$(OUT)/amux bash tests/run_tests.sh $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 
-bench: $(OUT)/amux $(BENCH_BINS)
+bench: $(OUT)/amux $(OUT)/amux-host $(BENCH_BINS)
 	@AMUX_BIN=$(CURDIR)/$(OUT)/amux BENCH_DIR=$(CURDIR)/$(OUT)/bench bash bench/run_bench.sh
 
-install: $(OUT)/amux
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/amux \
+install: $(OUT)/amux $(OUT)/amux-host
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/amux $(DESTDIR)$(PREFIX)/share/amux \
 	           $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(OUT)/amux $(DESTDIR)$(PREFIX)/bin/amux
+	install -m 0755 $(OUT)/amux-host $(DESTDIR)$(PREFIX)/lib/amux/amux-host
 	install -m 0644 conf/*.toml $(DESTDIR)$(PREFIX)/share/amux/
 	install -m 0644 man/amux.1 $(DESTDIR)$(PREFIX)/share/man/man1/amux.1
 	install -m 0644 man/amux.toml.5 $(DESTDIR)$(PREFIX)/share/man/man5/amux.toml.5
@@ -153,7 +191,7 @@ install: $(OUT)/amux
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/amux $(DESTDIR)$(PREFIX)/share/man/man1/amux.1 \
 	      $(DESTDIR)$(PREFIX)/share/man/man5/amux.toml.5
-	rm -rf $(DESTDIR)$(PREFIX)/share/amux
+	rm -rf $(DESTDIR)$(PREFIX)/share/amux $(DESTDIR)$(PREFIX)/lib/amux
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -167,4 +205,4 @@ clean:
 # Only these: a bare .SECONDARY: makes every object secondary, and then a new
 # source file's missing .o does not rebuild its layer library.
 .SECONDARY: $(patsubst tests/%.cpp,$(OUT)/obj/tests/%.o,$(INTEG_SRCS) $(TERM_SRCS)) $(TESTLIB_OBJS)
--include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(OUT)/obj $(OUT)/obj-host -name '*.d' 2>/dev/null)

@@ -1,5 +1,11 @@
-// cmd_host.cpp — `amux host <id>` (hidden): run the session host process.
+// cmd_host.cpp — `amux host <id>` (hidden): run the session host process in
+// this binary. The launcher normally starts the small build/amux-host
+// instead (src/host/host_main.cpp, same command line); this is the fallback
+// when that binary is missing, and it resolves the settings and screen
+// patterns itself, as the launcher does (host_launcher.h).
 #include "cli/context.h"
+#include "mux/config.h"
+#include "mux/host_launcher.h"
 #include "mux/session_host.h"
 
 namespace amux::cli {
@@ -15,16 +21,19 @@ void register_host(CLI::App& app, Context& ctx) {
     mux::HostOptions o;
     try {
       ctx.load();
+      std::string err;
+      auto rec = mux::load_record(ctx.paths, id, &err);
+      if (!rec) throw CommandError(err);
+      o.apply(mux::resolve_host_spec(ctx.paths, *rec));
+    } catch (const mux::ConfigError& e) {
+      if (ready_fd >= 0) dprintf(ready_fd, "error: %s\n", e.what());
+      throw CommandError(e.what());
     } catch (const CommandError& e) {
       if (ready_fd >= 0) dprintf(ready_fd, "error: %s\n", e.what());
       throw;
     }
     o.paths = ctx.paths;
     o.id = id;
-    o.scrollback_lines = ctx.config.scrollback_lines;
-    o.linger_seconds = ctx.config.shell_linger;
-    o.stopped_linger_seconds = ctx.config.stopped_linger;
-    o.idle_agent_seconds = ctx.config.idle_agent;
     o.ready_fd = ready_fd;
     int rc = mux::SessionHost::run_main(o);
     if (rc != 0) throw CommandError("", rc);

@@ -175,7 +175,7 @@ std::vector<ScreenPattern> read_patterns(const toml::node& n, const std::string&
     auto v = e.value<std::string>();
     if (!v) fail(e, key, "expected an array of regular expressions");
     try {
-      out.push_back({*v, std::regex(*v, std::regex::ECMAScript | std::regex::optimize)});
+      out.push_back(make_screen_pattern(*v));
     } catch (const std::regex_error& err) {
       fail(e, key, "bad regular expression '" + *v + "': " + err.what());
     }
@@ -608,16 +608,7 @@ std::string name_from_prompt(const std::string& prompt) {
 }
 
 std::optional<SessionState> match_screen(const AgentProfile& p, const std::vector<std::string>& lines) {
-  auto any = [&](const std::vector<ScreenPattern>& pats) {
-    for (auto& pat : pats)
-      for (auto& l : lines)
-        if (std::regex_search(l, pat.re)) return true;
-    return false;
-  };
-  if (any(p.blocked)) return SessionState::Blocked;
-  if (any(p.working)) return SessionState::Working;
-  if (any(p.idle)) return SessionState::Idle;
-  return std::nullopt;
+  return match_screen(p.working, p.blocked, p.idle, lines);
 }
 
 bool is_bypass(const DispatchSpec& s) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "mux/paths.h"
+#include "mux/screen_patterns.h"
 #include "mux/session_record.h"
 
 namespace amux::mux {
@@ -49,11 +50,6 @@ struct OptionFlags {
   std::map<std::string, std::vector<std::string>> choices;
 };
 
-struct ScreenPattern {
-  std::string source;
-  std::regex re;
-};
-
 struct AgentProfile {
   std::string name;
   std::string description;
@@ -71,6 +67,7 @@ struct AgentProfile {
   std::string origin;                      // file(s) it came from, for messages
 
   bool can(AgentOption o) const { return options.count(o) != 0; }
+  ScreenPatterns screen_patterns() const { return {working, blocked, idle, settle_ms}; }
 };
 
 class ProfileSet {

@@ -1,15 +1,20 @@
-// host_launcher.cpp — double-fork a detached `amux host <id>` (see host_launcher.h).
+// host_launcher.cpp — resolve a host's spec and double-fork a detached
+// `amux host <id>` (see host_launcher.h).
 #include "mux/host_launcher.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
+
+#include "mux/agent_profile.h"
+#include "mux/config.h"
 
 namespace amux::mux {
 
@@ -21,15 +26,75 @@ std::string self_exe() {
   return buf;
 }
 
+namespace {
+
+bool is_executable(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+// Runs `exe` with argv[0] = `argv0` (see launch_detached).
+std::string launch_exe(const Paths& paths, const std::string& exe, const std::string& argv0,
+                       const std::vector<std::string>& args, const std::string& what, int timeout_ms);
+
+}  // namespace
+
+std::string host_exe() {
+  std::string exe = self_exe();
+  size_t slash = exe.rfind('/');
+  if (slash == std::string::npos) return "";
+  const std::string dir = exe.substr(0, slash);
+  for (const std::string& c : {dir + "/amux-host", dir + "/../lib/amux/amux-host"})
+    if (is_executable(c)) return c;
+  return "";
+}
+
+HostSpec resolve_host_spec(const Paths& paths, const SessionRecord& rec) {
+  const Config cfg = load_config(paths.config_file());
+  HostSpec s;
+  s.scrollback_lines = cfg.scrollback_lines;
+  s.shell_linger = cfg.shell_linger;
+  s.stopped_linger = cfg.stopped_linger;
+  s.idle_agent = cfg.idle_agent;
+  if (!rec.agent.empty() && rec.kind != "shell") {
+    try {
+      auto set = load_profiles(paths, rec.cwd);
+      if (const AgentProfile* p = set.find(rec.agent)) s.screen = p->screen_patterns();
+    } catch (const std::exception& e) {
+      s.screen_note = e.what();
+    }
+  }
+  return s;
+}
+
 std::string launch_host(const Paths& paths, const std::string& id, int timeout_ms) {
+  std::string err;
+  auto rec = load_record(paths, id, &err);
+  if (!rec) return err;
+  try {
+    if (int rc = save_host_spec(paths, id, resolve_host_spec(paths, *rec)); rc < 0)
+      return "cannot write " + host_spec_file(paths, id) + ": " + strerror(-rc);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  // The small host binary, named `amux host <id>` in ps like the fallback.
+  if (std::string exe = host_exe(); !exe.empty())
+    return launch_exe(paths, exe, "amux", {"host", id}, "session host", timeout_ms);
   return launch_detached(paths, {"host", id}, "session host", timeout_ms);
 }
 
 std::string launch_detached(const Paths& paths, const std::vector<std::string>& args,
                             const std::string& what, int timeout_ms) {
+  const std::string exe = self_exe();
+  return launch_exe(paths, exe, exe, args, what, timeout_ms);
+}
+
+namespace {
+
+std::string launch_exe(const Paths& paths, const std::string& exe, const std::string& argv0,
+                       const std::vector<std::string>& args, const std::string& what, int timeout_ms) {
   int pfd[2];
   if (pipe2(pfd, O_CLOEXEC) != 0) return std::string("cannot create pipe: ") + strerror(errno);
-  std::string exe = self_exe();
   std::string ready = std::to_string(pfd[1]);
   std::string cfg = "AMUX_CONFIG_DIR=" + paths.config_dir;
   std::string log = paths.daemon_log();
@@ -63,7 +128,7 @@ std::string launch_detached(const Paths& paths, const std::vector<std::string>& 
     for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
     putenv(const_cast<char*>(cfg.c_str()));
     std::vector<char*> av;
-    av.push_back(const_cast<char*>(exe.c_str()));
+    av.push_back(const_cast<char*>(argv0.c_str()));
     for (auto& a : args) av.push_back(const_cast<char*>(a.c_str()));
     const char* rf = "--ready-fd";
     av.push_back(const_cast<char*>(rf));
@@ -101,5 +166,7 @@ std::string launch_detached(const Paths& paths, const std::vector<std::string>& 
   }
   return what + " exited before it was ready (see " + paths.daemon_log() + ")";
 }
+
+}  // namespace
 
 }  // namespace amux::mux

@@ -4,27 +4,31 @@
 #include <signal.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
+#include <cstdlib>
 #include <string>
+
+#include "mux/atomic_file.h"
 
 namespace amux::mux {
 namespace {
 // Fields after the command name (which may hold spaces and parentheses).
+// No iostreams: the session host (build/amux-host) calls this and stays small.
 bool stat_fields(pid_t pid, char* state, uint64_t* start) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string s;
-  if (!in || !std::getline(in, s)) return false;
-  auto close = s.rfind(')');
-  if (close == std::string::npos) return false;
-  std::istringstream f(s.substr(close + 2));
-  std::string tok;
-  // field 3 is state; starttime is field 22 → the 20th token after ')'.
-  for (int i = 3; i <= 22 && (f >> tok); i++) {
-    if (i == 3) *state = tok.empty() ? '?' : tok[0];
-    if (i == 22) { *start = std::stoull(tok); return true; }
+  auto s = read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!s) return false;
+  auto close = s->rfind(')');
+  if (close == std::string::npos || close + 2 >= s->size()) return false;
+  const char* p = s->c_str() + close + 2;
+  // field 3 is state; starttime is field 22.
+  *state = *p;
+  for (int i = 3; i < 22; i++) {
+    while (*p && *p != ' ') p++;
+    if (!*p) return false;
+    p++;
   }
-  return false;
+  char* end = nullptr;
+  *start = std::strtoull(p, &end, 10);
+  return end != p;
 }
 }  // namespace
 

@@ -21,6 +21,7 @@
 #include "mux/session_host.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,11 +33,10 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
-#include <sstream>
 #include <vector>
 
-#include "mux/agent_profile.h"
 #include "mux/atomic_file.h"
+#include "mux/process_info.h"
 #include "mux/protocol.h"
 #include "mux/roster.h"
 #include "mux/state_tracker.h"
@@ -78,19 +78,6 @@ std::string clean_line(std::string s) {
   while (!out.empty() && out.back() == ' ') out.pop_back();
   size_t b = out.find_first_not_of(' ');
   return b == std::string::npos ? "" : out.substr(b);
-}
-
-// /proc/self/stat field 22 (starttime, clock ticks since boot); 0 if unknown.
-uint64_t self_start_time() {
-  auto stat = read_file("/proc/self/stat");
-  if (!stat) return 0;
-  auto paren = stat->rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::istringstream in(stat->substr(paren + 1));
-  std::string field;
-  for (int i = 3; i <= 22 && (in >> field); ++i)
-    if (i == 22) return std::strtoull(field.c_str(), nullptr, 10);
-  return 0;
 }
 
 // Keep a text answer well inside one frame: drop whole lines from the front.
@@ -173,7 +160,8 @@ struct SessionHost::Impl {
   std::vector<std::unique_ptr<Conn>> conns;
   std::vector<Conn*> attach_stack;  // newest last
   std::vector<Conn*> stop_waiters;
-  std::vector<char> read_buf = std::vector<char>(kReadBufSize);
+  // Not zero-filled: an idle host should not hold 64 KiB it never read into.
+  std::unique_ptr<char[]> read_buf = std::make_unique_for_overwrite<char[]>(kReadBufSize);
 
   uint64_t burst_start = 0;
   uint64_t last_frame_ms = 0;   // loop time of the last frame tick
@@ -184,10 +172,11 @@ struct SessionHost::Impl {
   bool shutdown_requested = false;
   std::optional<pty::ExitStatus> exit_status;
 
-  // State detection (state_tracker.h): the tracker, the profile's screen
-  // patterns, and the probe timer's backoff.
+  // State detection (state_tracker.h): the tracker, whether the agent's
+  // screen patterns (opts.screen) apply, and the probe timer's backoff.
   StateTracker tracker;
-  std::optional<AgentProfile> profile;
+  bool use_patterns = false;
+  bool trim_due = false;  // output came since the heap was last trimmed
   pty::TtyProbeCache probe_cache;
   uint64_t probe_delay = kProbeMinMs;
   bool output_since_probe = false;
@@ -307,7 +296,7 @@ struct SessionHost::Impl {
     rec.waiting_for.clear();
     rec.pid = pty->pid();
     rec.host_pid = int(::getpid());
-    rec.host_start_time = self_start_time();
+    rec.host_start_time = process_start_time(::getpid());
     rec.socket = opts.paths.host_socket(rec.id);
     rec.started_at = now_ms();
     rec.finished_at = 0;
@@ -390,19 +379,15 @@ struct SessionHost::Impl {
 
   // ---- state detection ------------------------------------------------------
 
+  // The launcher resolved the agent's patterns (host_spec.h): the host
+  // reads no agents.toml itself.
   void load_profile() {
     if (rec.agent.empty() || rec.kind == "shell") return;
-    try {
-      auto set = load_profiles(opts.paths, rec.cwd);
-      if (const AgentProfile* p = set.find(rec.agent)) {
-        profile = *p;
-        StateTracker::Options o;
-        o.settle_ms = p->settle_ms;
-        tracker = StateTracker(o);
-      }
-    } catch (const std::exception& e) {
-      log(std::string("no screen patterns: ") + e.what());
-    }
+    if (!opts.screen_note.empty()) log("no screen patterns: " + opts.screen_note);
+    StateTracker::Options o;
+    o.settle_ms = opts.screen.settle_ms;
+    tracker = StateTracker(o);
+    use_patterns = !opts.screen.empty();
   }
 
   // Run the probe after `delay` ms, or sooner if it is already due sooner.
@@ -417,21 +402,14 @@ struct SessionHost::Impl {
     if (!child_alive() || finished) return;
     const int64_t now = mono_ms();
     tracker.on_probe(pty::probe_tty_read(pty->master_fd(), pty->slave_path(), &probe_cache).state, now);
-    if (profile && (!profile->working.empty() || !profile->blocked.empty() || !profile->idle.empty()) &&
-        pattern_seq == screen->seq() && pattern_seq != 0) {
+    if (use_patterns && pattern_seq == screen->seq() && pattern_seq != 0) {
       tracker.on_screen(pattern_verdict, now);  // same screen, same verdict
-    } else if (profile && (!profile->working.empty() || !profile->blocked.empty() || !profile->idle.empty())) {
+    } else if (use_patterns) {
       std::vector<std::string> lines;
-      std::string text = render::dump_screen(*screen, {});
-      size_t start = 0;
-      while (start < text.size()) {
-        size_t nl = text.find('\n', start);
-        if (nl == std::string::npos) nl = text.size();
-        lines.push_back(text.substr(start, nl - start));
-        start = nl + 1;
-      }
+      lines.reserve(size_t(screen->rows()));
+      for (int r = 0; r < screen->rows(); ++r) lines.push_back(cells_text(*screen, screen->row(r).cells));
       pattern_seq = screen->seq();
-      pattern_verdict = match_screen(*profile, lines);
+      pattern_verdict = match_screen(opts.screen, lines);
       tracker.on_screen(pattern_verdict, now);
     }
     update_state(now);
@@ -441,9 +419,18 @@ struct SessionHost::Impl {
     // watched closer, as it may start reading without printing anything.
     const uint64_t cap = rec.state == SessionState::Working ? kProbeMaxMs : kProbeQuietMaxMs;
     probe_delay = output_since_probe ? kProbeMinMs : std::min(probe_delay * 2, cap);
-    if (profile && tracker.settling() && probe_delay > uint64_t(profile->settle_ms)) {
+    if (use_patterns && tracker.settling() && probe_delay > uint64_t(opts.screen.settle_ms)) {
       // a pattern seen but not settled yet must be looked at again in time
-      probe_delay = std::max<uint64_t>(kProbeMinMs, std::min<uint64_t>(probe_delay, uint64_t(profile->settle_ms) + 50));
+      probe_delay = std::max<uint64_t>(kProbeMinMs, std::min<uint64_t>(probe_delay, uint64_t(opts.screen.settle_ms) + 50));
+    }
+    // Once a burst of output is over, hand the heap's free pages back (the
+    // buffers a burst needed, e.g. while scrollback chunks were being filled):
+    // an idle host should hold only what it keeps.
+    if (output_since_probe) {
+      trim_due = true;
+    } else if (trim_due) {
+      trim_due = false;
+      ::malloc_trim(0);
     }
     output_since_probe = false;
     schedule_probe(probe_delay);
@@ -524,12 +511,10 @@ struct SessionHost::Impl {
   // The PTY and every client share one read buffer: a read callback consumes
   // it before libuv asks for the next one.
   static void on_pty_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
-    auto& b = self(h)->read_buf;
-    *buf = uv_buf_init(b.data(), unsigned(b.size()));
+    *buf = uv_buf_init(self(h)->read_buf.get(), unsigned(kReadBufSize));
   }
   static void on_conn_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
-    auto& b = static_cast<Conn*>(h->data)->host->read_buf;
-    *buf = uv_buf_init(b.data(), unsigned(b.size()));
+    *buf = uv_buf_init(static_cast<Conn*>(h->data)->host->read_buf.get(), unsigned(kReadBufSize));
   }
 
   static void on_pty_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {

@@ -13,6 +13,10 @@
 // default 200x50). A slow client is skipped and redrawn later; it never
 // stalls the session or grows memory without bound. Terminal queries are answered by libvterm even with
 // nobody attached. Everything runs on one libuv loop: no busy loops.
+// It runs as its own small binary, build/amux-host (src/host/host_main.cpp:
+// no TOML, libstdc++ linked in), started by host_launcher.h with the command
+// line `amux host <id> --ready-fd N`; its settings and the agent's screen
+// patterns come resolved in jobs/<id>/host.json (host_spec.h).
 #pragma once
 
 #include <memory>
@@ -20,7 +24,9 @@
 
 #include <uv.h>
 
+#include "mux/host_spec.h"
 #include "mux/paths.h"
+#include "mux/screen_patterns.h"
 #include "mux/session_record.h"
 
 namespace amux::mux {
@@ -36,6 +42,18 @@ struct HostOptions {
   int frame_max_delay_ms = 30;     // after the first output of a burst
   size_t client_queue_limit = 1u << 20;  // bytes queued to one client before frames are skipped
   int ready_fd = -1;               // write "ok\n" or "error: ...\n" here once listening, then close
+  ScreenPatterns screen;           // an agent's screen patterns (none: probe and notifications only)
+  std::string screen_note;         // logged at start: why an agent has no patterns
+
+  // The settings and patterns the launcher resolved (host_spec.h).
+  void apply(const HostSpec& s) {
+    scrollback_lines = s.scrollback_lines;
+    linger_seconds = s.shell_linger;
+    stopped_linger_seconds = s.stopped_linger;
+    idle_agent_seconds = s.idle_agent;
+    screen = s.screen;
+    screen_note = s.screen_note;
+  }
 };
 
 class SessionHost {
