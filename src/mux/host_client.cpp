@@ -120,7 +120,7 @@ std::string HostClient::connect(const std::string& socket_path, int timeout_ms) 
   return "";
 }
 
-std::string HostClient::send(MsgType t, std::string_view payload) {
+std::string HostClient::send(MsgType t, std::string_view payload, int pass_fd) {
   if (fd_ < 0) return "not connected";
   std::string bytes;
   try {
@@ -131,7 +131,29 @@ std::string HostClient::send(MsgType t, std::string_view payload) {
   const auto deadline = deadline_in(kSendTimeoutMs);
   std::string_view rest(bytes);
   while (!rest.empty()) {
-    ssize_t n = ::send(fd_, rest.data(), rest.size(), MSG_NOSIGNAL);
+    ssize_t n;
+    if (pass_fd >= 0) {
+      // The descriptor travels with the first byte that goes out.
+      union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        cmsghdr align;
+      } ctl{};
+      iovec iov{const_cast<char*>(rest.data()), rest.size()};
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = ctl.buf;
+      msg.msg_controllen = sizeof ctl.buf;
+      cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+      cm->cmsg_level = SOL_SOCKET;
+      cm->cmsg_type = SCM_RIGHTS;
+      cm->cmsg_len = CMSG_LEN(sizeof(int));
+      std::memcpy(CMSG_DATA(cm), &pass_fd, sizeof pass_fd);
+      n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+      if (n > 0) pass_fd = -1;
+    } else {
+      n = ::send(fd_, rest.data(), rest.size(), MSG_NOSIGNAL);
+    }
     if (n >= 0) {
       rest.remove_prefix(size_t(n));
       continue;

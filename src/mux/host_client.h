@@ -30,8 +30,10 @@ class HostClient {
   // {"ok":false,"error":"..."}.
   nlohmann::json request(const nlohmann::json& req, int timeout_ms = 10000);
 
-  // Raw frame access (used for logs -f streaming).
-  std::string send(MsgType t, std::string_view payload);
+  // Raw frame access (used for logs -f streaming). With pass_fd >= 0 the
+  // descriptor goes along with the frame (SCM_RIGHTS): the attach client
+  // hands the host its terminal this way.
+  std::string send(MsgType t, std::string_view payload, int pass_fd = -1);
   // Wait for the next frame; nullopt on timeout/close (error set).
   std::optional<Frame> receive(int timeout_ms, std::string* error = nullptr);
 

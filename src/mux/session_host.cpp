@@ -123,6 +123,16 @@ struct SessionHost::Impl {
     render::ClientMeta meta;
     bool needs_full = false;
     bool behind = false;  // a frame was skipped (queue over the limit)
+    // Direct output, as tmux's server does: the attach client passed a file
+    // descriptor of its terminal along with Attach, and frames are written
+    // to it straight away instead of through the client (one process hop
+    // less between a key and its echo). The socket still carries input,
+    // control messages and Exited.
+    uv_pipe_t tty{};
+    bool tty_open = false;
+    bool exited_sent = false;     // direct: no frames after Exited
+    bool exited_pending = false;  // direct: Exited waits until the tty queue drains
+    int handles = 1;              // open uv handles of this connection (pipe, tty)
     // follow
     bool following = false;
     uint64_t follow_next = 0;  // absolute index of the next line to send
@@ -653,7 +663,7 @@ struct SessionHost::Impl {
     const json ex = exit_summary();
     for (Conn* c : std::vector<Conn*>(attach_stack)) {
       send_frame(c, true);
-      send_json(c, MsgType::Exited, ex);
+      send_exited(c, ex);
     }
     for (auto& c : conns) {
       if (c->closing || !c->following) continue;
@@ -724,6 +734,19 @@ struct SessionHost::Impl {
   // ---- writes -------------------------------------------------------------
 
   void write_stream(uv_stream_t* stream, std::string data, Conn* conn) {
+    // Nothing queued: write at once (uv_write would also arm and disarm
+    // POLLOUT, two epoll_ctl calls per key echo); queue only what is left.
+    if (uv_stream_get_write_queue_size(stream) == 0) {
+      uv_buf_t b = uv_buf_init(data.data(), unsigned(data.size()));
+      int n = uv_try_write(stream, &b, 1);
+      if (n == int(data.size())) return;
+      if (n > 0) data.erase(0, size_t(n));
+      else if (n != UV_EAGAIN) {
+        if (conn) close_conn(conn, false);
+        else log(std::string("cannot write to the terminal: ") + uv_strerror(n));
+        return;
+      }
+    }
     auto w = std::make_unique<WriteReq>();
     w->data = std::move(data);
     w->conn = conn;
@@ -747,7 +770,11 @@ struct SessionHost::Impl {
       if (status != UV_ECANCELED) h->close_conn(c, false);
       return;
     }
-    if (c->behind && !c->closing && h->queue_size(c) <= h->opts.client_queue_limit)
+    if (c->exited_pending && c->tty_open && h->out_queue_size(c) == 0) {
+      c->exited_pending = false;
+      h->send_json(c, MsgType::Exited, h->exit_summary());
+    }
+    if (c->behind && !c->closing && h->out_queue_size(c) <= h->opts.client_queue_limit)
       h->schedule_frame();
   }
 
@@ -783,7 +810,7 @@ struct SessionHost::Impl {
     }
     auto c = std::make_unique<Conn>();
     c->host = h;
-    uv_pipe_init(h->loop, &c->pipe, 0);
+    uv_pipe_init(h->loop, &c->pipe, 1);  // ipc: Attach may carry a terminal fd
     c->pipe.data = c.get();
     ++h->open_handles;
     Conn* cp = c.get();
@@ -819,6 +846,10 @@ struct SessionHost::Impl {
         if (!f) break;
         h->on_frame(c, *f);
       }
+      // Only Attach may carry a file descriptor (closing the pipe closes any
+      // left pending).
+      if (!c->closing && uv_pipe_pending_count(&c->pipe) > 0)
+        h->fail_conn(c, "a file descriptor came without Attach");
     } catch (const std::exception& e) {
       h->log(std::string("closing a connection: ") + e.what());
       h->close_conn(c, false);
@@ -833,6 +864,7 @@ struct SessionHost::Impl {
     stop_waiters.erase(std::remove(stop_waiters.begin(), stop_waiters.end(), c),
                        stop_waiters.end());
     if (c->attached) detach(c);
+    close_tty(c);
     auto* stream = reinterpret_cast<uv_stream_t*>(&c->pipe);
     uv_read_stop(stream);
     if (flush && queue_size(c) > 0) {
@@ -853,12 +885,72 @@ struct SessionHost::Impl {
     Conn* c = static_cast<Conn*>(hd->data);
     Impl* h = c->host;
     --h->open_handles;
+    if (--c->handles > 0) return;  // its tty is still closing
     auto it = std::find_if(h->conns.begin(), h->conns.end(),
                            [c](const std::unique_ptr<Conn>& p) { return p.get() == c; });
     if (it != h->conns.end()) h->conns.erase(it);
   }
 
   static void on_handle_closed(uv_handle_t* hd) { --self(hd)->open_handles; }
+
+  // ---- direct output --------------------------------------------------------
+
+  // Takes the terminal fd that came with Attach. Anything but a tty stays
+  // pending (and fails the connection).
+  void take_tty(Conn* c) {
+    if (c->tty_open || uv_pipe_pending_count(&c->pipe) == 0) return;
+    if (uv_pipe_pending_type(&c->pipe) != UV_TTY) return;
+    uv_pipe_init(loop, &c->tty, 0);
+    c->tty.data = c;
+    ++c->handles;
+    ++open_handles;
+    c->tty_open = true;
+    uv_os_fd_t fd = -1;
+    if (uv_accept(reinterpret_cast<uv_stream_t*>(&c->pipe), reinterpret_cast<uv_stream_t*>(&c->tty)) < 0 ||
+        uv_fileno(reinterpret_cast<uv_handle_t*>(&c->tty), &fd) < 0 || !::isatty(fd)) {
+      close_tty(c);
+      return;
+    }
+    // The client opened this description for us alone: never block on it.
+    int fl = ::fcntl(fd, F_GETFL);
+    if (fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) close_tty(c);
+  }
+
+  void close_tty(Conn* c) {
+    if (!c->tty_open) return;
+    c->tty_open = false;
+    c->exited_pending = false;
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tty), on_tty_closed);  // drops queued frames
+  }
+
+  static void on_tty_closed(uv_handle_t* hd) {
+    Conn* c = static_cast<Conn*>(hd->data);
+    Impl* h = c->host;
+    --h->open_handles;
+    if (--c->handles > 0) return;
+    auto it = std::find_if(h->conns.begin(), h->conns.end(),
+                           [c](const std::unique_ptr<Conn>& p) { return p.get() == c; });
+    if (it != h->conns.end()) h->conns.erase(it);
+  }
+
+  // Bytes waiting to reach an attached client's terminal.
+  size_t out_queue_size(Conn* c) const {
+    if (!c->tty_open) return queue_size(c);
+    return uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&c->tty));
+  }
+
+  // Exited goes through the socket; with direct output it waits until the
+  // frames before it are on the terminal, and no frame follows it.
+  void send_exited(Conn* c, const json& ex) {
+    if (c->tty_open) {
+      c->exited_sent = true;
+      if (out_queue_size(c) > 0) {
+        c->exited_pending = true;
+        return;
+      }
+    }
+    send_json(c, MsgType::Exited, ex);
+  }
 
   void fail_conn(Conn* c, const std::string& err) {
     log("closing a connection: " + err);
@@ -885,6 +977,12 @@ struct SessionHost::Impl {
       case MsgType::Resize: return on_resize(c, f.json());
       case MsgType::Detach:
         if (c->attached) detach(c);
+        if (c->tty_open) {
+          // The client restores its terminal once told that no frame can
+          // reach it any more.
+          close_tty(c);
+          respond(c, {{"ok", true}, {"detached", true}});
+        }
         return;
       case MsgType::Input:
         if (f.payload.size() > kMaxInputFrame)
@@ -1078,6 +1176,7 @@ struct SessionHost::Impl {
 
   void on_attach(Conn* c, const json& j) {
     read_size(j, &c->rows, &c->cols);
+    take_tty(c);
     c->ro.truecolor = j.value("truecolor", true);
     c->ro.colors = j.value("colors", true);
     c->ro.max_rows = c->rows;
@@ -1089,7 +1188,7 @@ struct SessionHost::Impl {
     apply_size();
     c->needs_full = true;
     send_frame(c, true);
-    if (finished) send_json(c, MsgType::Exited, exit_summary());
+    if (finished) send_exited(c, exit_summary());
   }
 
   void on_resize(Conn* c, const json& j) {
@@ -1212,7 +1311,8 @@ struct SessionHost::Impl {
   // when needs_full). Skipped while its queue is over the limit, unless force.
   void send_frame(Conn* c, bool force) {
     if (c->closing) return;
-    if (!force && queue_size(c) > opts.client_queue_limit) {
+    if (c->exited_sent) return;  // direct: the client shows the exit line now
+    if (!force && out_queue_size(c) > opts.client_queue_limit) {
       c->behind = true;
       return;
     }
@@ -1222,6 +1322,10 @@ struct SessionHost::Impl {
                                     : render::redraw_since(*screen, c->last_seq, c->ro, &c->meta);
     c->needs_full = false;
     c->last_seq = screen->seq();
+    if (c->tty_open) {
+      write_stream(reinterpret_cast<uv_stream_t*>(&c->tty), std::move(out), c);
+      return;
+    }
     for (size_t i = 0; i < out.size(); i += kOutputChunk)
       send(c, MsgType::Output, std::string_view(out).substr(i, kOutputChunk));
   }

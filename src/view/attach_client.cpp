@@ -3,7 +3,16 @@
 // Flow: connect + handshake (blocking, short), then one loop with the host
 // socket, the terminal's input (raw mode), SIGWINCH and termination signals.
 // Input passes through a ChordMatcher so the detach key and C-b chords never
-// reach the session. Output frames are written to the terminal as they come.
+// reach the session.
+//
+// Output: like tmux's client, this one hands the host a file descriptor of
+// its terminal (a description of its own, opened from ttyname, so the host
+// may make it non-blocking without touching the shell's) with the Attach
+// frame, and the host writes its frames there itself: a key's echo then
+// crosses two processes fewer. On leaving, the client waits until the host
+// says it let go of the terminal before it restores the modes, so no frame
+// lands after that. When the fd cannot be passed, frames come as Output
+// messages and are written here.
 #include "view/attach_client.h"
 
 #include <fcntl.h>
@@ -84,11 +93,22 @@ struct Client {
   bool finished = false;
   bool exited = false;       // the session ended; waiting for a key
   bool tty_raw = false;
+  bool direct = false;        // the host writes frames to our terminal itself
+  bool awaiting_ack = false;  // left; waiting for the host to let go of the terminal
+  bool closed = false;
+  uv_timer_t ack_timer{};
   int rows = 24, cols = 80;
 
   void send(mux::MsgType t, std::string_view payload) {
     auto w = std::make_unique<WriteReq>();
     w->data = mux::encode_frame(t, payload);
+    auto* st = reinterpret_cast<uv_stream_t*>(&sock);
+    if (uv_stream_get_write_queue_size(st) == 0) {  // write at once, no POLLOUT dance
+      uv_buf_t now = uv_buf_init(w->data.data(), unsigned(w->data.size()));
+      int n = uv_try_write(st, &now, 1);
+      if (n == int(w->data.size())) return;
+      if (n > 0) w->data.erase(0, size_t(n));
+    }
     uv_buf_t b = uv_buf_init(w->data.data(), unsigned(w->data.size()));
     w->req.data = w.get();
     if (uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&sock), &b, 1, [](uv_write_t* r, int) {
@@ -102,10 +122,23 @@ struct Client {
     finished = true;
     result.end = e;
     result.error = err;
-    if (e == AttachEnd::Detached || e == AttachEnd::Next || e == AttachEnd::Previous ||
-        e == AttachEnd::Back)
-      send(mux::MsgType::Detach, "");
+    const bool leaving = e == AttachEnd::Detached || e == AttachEnd::Next ||
+                         e == AttachEnd::Previous || e == AttachEnd::Back;
+    if (leaving) send(mux::MsgType::Detach, "");
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&tty));
+    if (leaving && direct) {
+      // The host answers Detach once it has closed our terminal.
+      awaiting_ack = true;
+      uv_timer_start(&ack_timer, [](uv_timer_t* t) { static_cast<Client*>(t->data)->close_all(); },
+                     1000, 0);
+      return;
+    }
+    close_all();
+  }
+
+  void close_all() {
+    if (closed) return;
+    closed = true;
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&sock));
     uv_walk(&loop, [](uv_handle_t* h, void*) {
       if (!uv_is_closing(h)) uv_close(h, nullptr);
@@ -113,6 +146,10 @@ struct Client {
   }
 
   void on_frame(const mux::Frame& f) {
+    if (finished) {
+      if (awaiting_ack && f.type == mux::MsgType::Response) close_all();
+      return;
+    }
     switch (f.type) {
       case mux::MsgType::Output:
         if (!exited) write_all_fd(STDOUT_FILENO, f.payload);
@@ -178,14 +215,11 @@ struct Client {
   }
 };
 
-// Blocking connect + Hello/Welcome; returns the connected fd or -1 with *err.
-int connect_host(const std::string& path, std::string* err) {
+// Blocking connect + Hello/Welcome; *err is set on failure.
+mux::HostClient connect_host(const std::string& path, std::string* err) {
   mux::HostClient hc;
   *err = hc.connect(path, 3000);
-  if (!err->empty()) return -1;
-  int fd = dup(hc.fd());
-  if (fd < 0) *err = std::string("dup: ") + strerror(errno);
-  return fd;
+  return hc;
 }
 
 }  // namespace
@@ -200,10 +234,11 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   }
   std::string err;
   std::string sock = rec.socket.empty() ? paths.host_socket(rec.id) : rec.socket;
-  int fd = connect_host(sock, &err);
+  mux::HostClient hc = connect_host(sock, &err);
+  int fd = err.empty() ? dup(hc.fd()) : -1;  // the loop's own descriptor of the socket
   if (fd < 0) {
     res.end = AttachEnd::Lost;
-    res.error = "session " + rec.id + " is not running (" + err + ")";
+    res.error = "session " + rec.id + " is not running (" + (err.empty() ? strerror(errno) : err) + ")";
     return res;
   }
 
@@ -246,7 +281,17 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
                         {"colors", getenv("NO_COLOR") == nullptr}};
   // tmux-like terminals pass truecolor through; assume it when the client runs inside tmux.
   if (getenv("TMUX")) att["truecolor"] = true;
-  cl->send(mux::MsgType::Attach, att.dump());
+  uv_timer_init(&cl->loop, &cl->ack_timer);
+  cl->ack_timer.data = cl.get();
+  // Direct output: the host gets a description of this terminal of its own.
+  int out_fd = -1;
+  if (const char* tn = ttyname(STDOUT_FILENO)) out_fd = ::open(tn, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  if (out_fd >= 0) {
+    cl->direct = hc.send(mux::MsgType::Attach, att.dump(), out_fd).empty();
+    ::close(out_fd);
+  }
+  hc.close();  // the loop has its own descriptor
+  if (!cl->direct) cl->send(mux::MsgType::Attach, att.dump());
 
   uv_read_start(
       reinterpret_cast<uv_stream_t*>(&cl->sock),
@@ -257,19 +302,21 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
       [](uv_stream_t* s, ssize_t n, const uv_buf_t* b) {
         auto* c = static_cast<Client*>(s->data);
         if (n < 0) {
-          if (c->exited) c->finish(AttachEnd::Exited);
+          if (c->finished) c->close_all();
+          else if (c->exited) c->finish(AttachEnd::Exited);
           else c->finish(AttachEnd::Lost, "lost connection to the session host");
           return;
         }
         c->dec.append(std::string_view(b->base, size_t(n)));
         try {
-          while (!c->finished) {
+          while (!c->closed) {
             auto f = c->dec.next();
             if (!f) break;
             c->on_frame(*f);
           }
         } catch (const std::exception& e) {
-          c->finish(AttachEnd::Lost, std::string("bad data from the host: ") + e.what());
+          if (c->finished) c->close_all();
+          else c->finish(AttachEnd::Lost, std::string("bad data from the host: ") + e.what());
         }
       });
   uv_read_start(

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <poll.h>
+#include <pty.h>
+#include <termios.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -784,6 +786,106 @@ TEST_F(MuxHost, SlowClientDoesNotStallTheSession) {
     return exited && amux::render::dump_screen(mirror) == want;
   });
   EXPECT_TRUE(same) << amux::render::dump_screen(mirror);
+  // 20 MB went through the session; the slow client got a bounded part.
+  // (No comparison with the fast reader: its frames are only the cells
+  // that changed, often fewer bytes than one full redraw.)
   EXPECT_LT(slow_bytes, 8u << 20);
-  EXPECT_LT(slow_bytes, fast_bytes);
+}
+
+// Direct output (as tmux's server writes to its clients' terminals): a
+// terminal fd passed with Attach gets the frames raw; the socket carries no
+// Output; after Detach the host answers and never writes to it again. A
+// descriptor that is no terminal, or comes without Attach, is refused.
+TEST_F(MuxHost, AttachWithATerminalGetsFramesWrittenToIt) {
+  std::string id = start_host({"sh", "-c", "echo first; read x; echo second $x; read y; echo third $y; sleep 30"});
+  ASSERT_TRUE(wait_capture(id, "first"));
+  int master = -1, slave = -1;
+  ASSERT_EQ(::openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+  struct termios raw {};
+  ::tcgetattr(slave, &raw);
+  ::cfmakeraw(&raw);
+  ::tcsetattr(slave, TCSANOW, &raw);
+  HostClient hc = client(id);
+  ASSERT_EQ(hc.send(MsgType::Attach, json{{"rows", 24}, {"cols", 80}}.dump(), slave), "");
+  ::close(slave);  // the host holds its own copy now
+
+  amux::render::Screen::Options so;
+  so.rows = 24;
+  so.cols = 80;
+  amux::render::Screen mirror(so);
+  std::string err;
+  size_t socket_output = 0;
+  auto pump = [&] {
+    char buf[65536];
+    for (;;) {
+      pollfd p{master, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) break;
+      ssize_t n = ::read(master, buf, sizeof buf);
+      if (n <= 0) break;
+      mirror.feed(std::string_view(buf, size_t(n)));
+    }
+    while (auto f = hc.receive(5, &err))
+      if (f->type == MsgType::Output) socket_output += f->payload.size();
+  };
+  EXPECT_TRUE(wait_until([&] {
+    pump();
+    return amux::render::dump_screen(mirror) == capture(id);
+  })) << amux::render::dump_screen(mirror);
+  ASSERT_EQ(hc.send(MsgType::Input, "typed\r"), "");
+  EXPECT_TRUE(wait_until([&] {
+    pump();
+    return amux::render::dump_screen(mirror).find("second typed") != std::string::npos;
+  })) << amux::render::dump_screen(mirror);
+  EXPECT_EQ(socket_output, 0u);
+
+  // Detach: the host answers once it let go of the terminal.
+  ASSERT_EQ(hc.send(MsgType::Detach, ""), "");
+  auto ack = hc.receive(5000, &err);
+  ASSERT_TRUE(ack) << err;
+  EXPECT_EQ(ack->type, MsgType::Response);
+  EXPECT_TRUE(ack->json().value("detached", false)) << ack->payload;
+  pump();
+  const std::string before = amux::render::dump_screen(mirror);
+  {
+    HostClient other = client(id);
+    ASSERT_EQ(other.send(MsgType::Input, "more\r"), "");
+  }
+  ASSERT_TRUE(wait_capture(id, "third more"));
+  pump();
+  EXPECT_EQ(amux::render::dump_screen(mirror), before) << "a frame reached the terminal after Detach";
+  // The host closed its copy: with ours gone too, the master reads EIO.
+  char c;
+  pollfd p{master, POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 2000), 1);
+  EXPECT_LE(::read(master, &c, 1), 0);
+  ::close(master);
+
+  // A pipe is no terminal: frames come as Output messages instead.
+  int pp[2];
+  ASSERT_EQ(::pipe(pp), 0);
+  HostClient framed = client(id);
+  ASSERT_EQ(framed.send(MsgType::Attach, json{{"rows", 24}, {"cols", 80}}.dump(), pp[1]), "");
+  auto f = framed.receive(5000, &err);
+  ASSERT_TRUE(f) << err;
+  EXPECT_EQ(f->type, MsgType::Output);
+  ::close(pp[0]);
+  ::close(pp[1]);
+
+  // A descriptor without Attach: the connection is refused, the host serves on.
+  int pq[2];
+  ASSERT_EQ(::pipe(pq), 0);
+  HostClient rogue = client(id);
+  ASSERT_EQ(rogue.send(MsgType::Request, json{{"op", "state"}}.dump(), pq[1]), "");
+  bool closed = false;
+  for (int i = 0; i < 100 && !closed; ++i) {
+    auto g = rogue.receive(50, &err);
+    if (!g && !err.empty() && err.find("timed out") == std::string::npos) closed = true;
+    if (g && g->type == MsgType::Error) closed = true;
+  }
+  EXPECT_TRUE(closed) << err;
+  ::close(pq[0]);
+  ::close(pq[1]);
+  EXPECT_TRUE(record(id).value("state", "") == "working" || record(id).value("state", "") == "blocked" ||
+              record(id).value("state", "") == "idle")
+      << record(id).dump();
 }
