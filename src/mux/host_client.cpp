@@ -64,7 +64,8 @@ void HostClient::close() {
   dec_ = FrameDecoder();
 }
 
-std::string HostClient::connect(const std::string& socket_path, int timeout_ms) {
+std::string HostClient::connect(const std::string& socket_path, int timeout_ms,
+                                const std::function<std::string()>& after_hello) {
   close();
   path_ = socket_path;
   welcome_ = nlohmann::json();
@@ -105,6 +106,8 @@ std::string HostClient::connect(const std::string& socket_path, int timeout_ms) 
 
   if (std::string err = send(MsgType::Hello, make_hello().dump()); !err.empty())
     return fail(err);
+  if (after_hello)
+    if (std::string err = after_hello(); !err.empty()) return fail(err);
   std::string err;
   auto f = receive(remaining_ms(deadline), &err);
   if (!f) return fail(err);

@@ -6,6 +6,7 @@
 // instead (src/cli/). Errors are one-line strings.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -23,7 +24,11 @@ class HostClient {
   HostClient& operator=(HostClient&&) noexcept;
 
   // Connect + Hello/Welcome. "" or a one-line error ("no session host at …").
-  std::string connect(const std::string& socket_path, int timeout_ms = 3000);
+  // `after_hello` (optional) runs between sending Hello and waiting for
+  // Welcome, to send a frame without waiting a round trip; a non-empty
+  // string it returns fails the connect.
+  std::string connect(const std::string& socket_path, int timeout_ms = 3000,
+                      const std::function<std::string()>& after_hello = nullptr);
   const nlohmann::json& welcome() const { return welcome_; }
 
   // Send a Request and wait for its Response. On transport failure returns
@@ -38,6 +43,9 @@ class HostClient {
   std::optional<Frame> receive(int timeout_ms, std::string* error = nullptr);
 
   int fd() const { return fd_; }
+  // Bytes already read from the socket that are not yet frames handed out
+  // (what came right behind Welcome), for whoever reads the socket next.
+  std::string take_buffered() { return dec_.take_rest(); }
   void close();
 
  private:

@@ -63,6 +63,13 @@ class FrameDecoder {
   // Throws ProtocolError on an oversized frame, zero length or unknown type.
   std::optional<Frame> next();
   size_t buffered() const { return buf_.size() - pos_; }
+  // The bytes not yet returned as frames (to hand to another decoder).
+  std::string take_rest() {
+    std::string rest = buf_.substr(pos_);
+    buf_.clear();
+    pos_ = 0;
+    return rest;
+  }
 
  private:
   std::string buf_;

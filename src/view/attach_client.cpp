@@ -215,12 +215,6 @@ struct Client {
   }
 };
 
-// Blocking connect + Hello/Welcome; *err is set on failure.
-mux::HostClient connect_host(const std::string& path, std::string* err) {
-  mux::HostClient hc;
-  *err = hc.connect(path, 3000);
-  return hc;
-}
 
 }  // namespace
 
@@ -232,9 +226,45 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
     res.error = "attach needs a terminal (stdin and stdout must be a tty)";
     return res;
   }
+  auto cl = std::make_unique<Client>();
+  try {
+    cl->chords = std::make_unique<keymap::ChordMatcher>(keys.bindings("attach"));
+  } catch (const std::exception& e) {
+    res.end = AttachEnd::Lost;
+    res.error = std::string("bad key binding: ") + e.what();
+    return res;
+  }
+  // What Attach says; with a terminal descriptor to pass (direct output) it
+  // goes right behind Hello, without waiting for Welcome.
+  int rows = 24, cols = 80;
+  terminal_size(&rows, &cols);
+  const char* term = getenv("TERM");
+  const char* colorterm = getenv("COLORTERM");
+  bool truecolor = colorterm && (strstr(colorterm, "truecolor") || strstr(colorterm, "24bit"));
+  nlohmann::json att = {{"rows", rows},
+                        {"cols", cols},
+                        {"term", term ? term : "xterm-256color"},
+                        {"truecolor", truecolor || (term && strstr(term, "direct"))},
+                        {"colors", getenv("NO_COLOR") == nullptr}};
+  // tmux-like terminals pass truecolor through; assume it when the client runs inside tmux.
+  if (getenv("TMUX")) att["truecolor"] = true;
+  int out_fd = -1;  // a description of this terminal of the host's own
+  if (const char* tn = ttyname(STDOUT_FILENO)) out_fd = ::open(tn, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  bool direct = false;
+  bool entered = false;
+  mux::HostClient hc;
   std::string err;
   std::string sock = rec.socket.empty() ? paths.host_socket(rec.id) : rec.socket;
-  mux::HostClient hc = connect_host(sock, &err);
+  err = hc.connect(sock, 3000, [&]() -> std::string {
+    if (out_fd < 0) return "";
+    // Enter (save title, alternate screen, clear) before the host can draw.
+    write_all_fd(STDOUT_FILENO, "\x1b[22;0t\x1b[?1049h\x1b[H\x1b[2J");
+    entered = true;
+    direct = hc.send(mux::MsgType::Attach, att.dump(), out_fd).empty();
+    return "";
+  });
+  if (out_fd >= 0) ::close(out_fd);
+  if (!err.empty() && entered) write_all_fd(STDOUT_FILENO, "\x1b[?1049l\x1b[23;0t");
   int fd = err.empty() ? dup(hc.fd()) : -1;  // the loop's own descriptor of the socket
   if (fd < 0) {
     res.end = AttachEnd::Lost;
@@ -242,15 +272,6 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
     return res;
   }
 
-  auto cl = std::make_unique<Client>();
-  try {
-    cl->chords = std::make_unique<keymap::ChordMatcher>(keys.bindings("attach"));
-  } catch (const std::exception& e) {
-    close(fd);
-    res.end = AttachEnd::Lost;
-    res.error = std::string("bad key binding: ") + e.what();
-    return res;
-  }
   uv_loop_init(&cl->loop);
   cl->loop.data = cl.get();
   uv_pipe_init(&cl->loop, &cl->sock, 0);
@@ -259,38 +280,23 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   if (uv_tty_init(&cl->loop, &cl->tty, STDIN_FILENO, 1) != 0) {
     res.end = AttachEnd::Lost;
     res.error = "cannot use this terminal";
-    uv_close(reinterpret_cast<uv_handle_t*>(&cl->sock), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&cl->sock), nullptr);  // the host lets go
     uv_run(&cl->loop, UV_RUN_DEFAULT);
     uv_loop_close(&cl->loop);
+    if (entered) write_all_fd(STDOUT_FILENO, leave_sequence());
     return res;
   }
   cl->tty.data = cl.get();
   uv_tty_set_mode(&cl->tty, UV_TTY_MODE_RAW);
   cl->tty_raw = true;
-  terminal_size(&cl->rows, &cl->cols);
-
-  // Enter: save title, alternate screen, clear.
-  write_all_fd(STDOUT_FILENO, "\x1b[22;0t\x1b[?1049h\x1b[H\x1b[2J");
-  const char* term = getenv("TERM");
-  const char* colorterm = getenv("COLORTERM");
-  bool truecolor = colorterm && (strstr(colorterm, "truecolor") || strstr(colorterm, "24bit"));
-  nlohmann::json att = {{"rows", cl->rows},
-                        {"cols", cl->cols},
-                        {"term", term ? term : "xterm-256color"},
-                        {"truecolor", truecolor || (term && strstr(term, "direct"))},
-                        {"colors", getenv("NO_COLOR") == nullptr}};
-  // tmux-like terminals pass truecolor through; assume it when the client runs inside tmux.
-  if (getenv("TMUX")) att["truecolor"] = true;
+  cl->rows = rows;
+  cl->cols = cols;
   uv_timer_init(&cl->loop, &cl->ack_timer);
   cl->ack_timer.data = cl.get();
-  // Direct output: the host gets a description of this terminal of its own.
-  int out_fd = -1;
-  if (const char* tn = ttyname(STDOUT_FILENO)) out_fd = ::open(tn, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-  if (out_fd >= 0) {
-    cl->direct = hc.send(mux::MsgType::Attach, att.dump(), out_fd).empty();
-    ::close(out_fd);
-  }
+  cl->direct = direct;
+  cl->dec.append(hc.take_buffered());  // what came right behind Welcome
   hc.close();  // the loop has its own descriptor
+  if (!entered) write_all_fd(STDOUT_FILENO, "\x1b[22;0t\x1b[?1049h\x1b[H\x1b[2J");
   if (!cl->direct) cl->send(mux::MsgType::Attach, att.dump());
 
   uv_read_start(
@@ -340,6 +346,17 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
     uv_signal_init(&cl->loop, h);
     h->data = cl.get();
     uv_signal_start(h, sig, s);
+  }
+  // Frames that came right behind Welcome (Exited, for a session already
+  // over) are not waiting on the socket any more: handle them now.
+  try {
+    while (!cl->closed) {
+      auto f = cl->dec.next();
+      if (!f) break;
+      cl->on_frame(*f);
+    }
+  } catch (const std::exception& e) {
+    cl->finish(AttachEnd::Lost, std::string("bad data from the host: ") + e.what());
   }
   uv_run(&cl->loop, UV_RUN_DEFAULT);
   uv_tty_reset_mode();
