@@ -118,12 +118,14 @@ $(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL) | $(OUT)/amux-host
 HOST_MUX_SRCS := $(addprefix src/mux/,session_host.cpp host_spec.cpp screen_patterns.cpp \
                    protocol.cpp session_record.cpp paths.cpp atomic_file.cpp roster.cpp \
                    state_tracker.cpp process_info.cpp)
-HOST_SRCS := src/host/host_main.cpp $(HOST_MUX_SRCS) $(call layer_srcs,render) $(call layer_srcs,pty)
+HOST_SRCS := src/host/host_main.cpp $(HOST_MUX_SRCS) $(call layer_srcs,render) $(call layer_srcs,pty) \
+             src/keymap/chord.cpp src/keymap/key_names.cpp
 HOST_OBJS := $(patsubst src/%.cpp,$(OUT)/obj-host/%.o,$(HOST_SRCS))
 HOST_CXXFLAGS := -ffunction-sections -fdata-sections
 HOST_OPT_host := $(HOST_OPT)
 HOST_OPT_mux  := $(HOST_OPT)
 HOST_OPT_pty  := $(HOST_OPT)
+HOST_OPT_keymap := $(HOST_OPT)
 # render's cold parts too; the rest of render is the output path (throughput).
 $(addprefix $(OUT)/obj-host/render/,text_dump.o tile.o osc_notify.o cluster_table.o): HOST_OPT_render := $(HOST_OPT)
 ifeq ($(BUILD),debug)

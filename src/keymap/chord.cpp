@@ -1,8 +1,8 @@
 // chord.cpp — binding matcher over raw input bytes (see chord.h).
 #include "keymap/chord.h"
 
-#include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "keymap/key_names.h"
 
@@ -12,9 +12,14 @@ ChordMatcher::ChordMatcher(const std::vector<Binding>& bindings) {
   for (const auto& b : bindings) {
     Seq s;
     s.action = b.action;
-    std::istringstream in(b.keys);
-    std::string key;
-    while (in >> key) {
+    // Key names separated by blanks (no iostreams: the host links this).
+    std::string_view rest = b.keys;
+    while (!rest.empty()) {
+      size_t start = rest.find_first_not_of(" \t");
+      if (start == std::string_view::npos) break;
+      size_t end = rest.find_first_of(" \t", start);
+      std::string key(rest.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
       auto bytes = key_bytes(key);
       if (bytes.empty()) throw std::invalid_argument("unknown key '" + key + "' in binding '" + b.keys + "'");
       s.keys.push_back(std::move(bytes));

@@ -32,6 +32,7 @@ bool known_type(uint8_t t) {
     case MsgType::Output:
     case MsgType::Exited:
     case MsgType::Event:
+    case MsgType::Leave:
       return true;
   }
   return false;
@@ -53,6 +54,7 @@ const char* msg_type_name(MsgType t) {
     case MsgType::Output: return "Output";
     case MsgType::Exited: return "Exited";
     case MsgType::Event: return "Event";
+    case MsgType::Leave: return "Leave";
   }
   return "unknown";
 }

@@ -29,13 +29,18 @@ enum class MsgType : uint8_t {
   Error = 3,      // either way: json {"error":"one line"}
   Request = 4,    // C→S json {"op":..., ...}
   Response = 5,   // S→C json {"ok":true,...} | {"ok":false,"error":"..."}
-  Attach = 10,    // C→H json {"rows":R,"cols":C,"term":"xterm-256color","truecolor":bool,"colors":bool}
+  Attach = 10,    // C→H json {"rows":R,"cols":C,"term":"xterm-256color","truecolor":bool,"colors":bool,
+                  //   "input":bool,"bindings":[{"keys":"C-\\","action":"detach"},...]}; may carry the
+                  //   client's terminal (SCM_RIGHTS): the host then writes frames to it and, with
+                  //   "input", reads the keys from it, matching the bindings itself
   Input = 11,     // C→H raw bytes for the PTY
   Resize = 12,    // C→H json {"rows":R,"cols":C}
   Detach = 13,    // C→H empty
   Output = 14,    // H→C raw bytes for the client's terminal (rendered, never PTY passthrough)
   Exited = 15,    // H→C json: session record subset {"state","exitCode"|"signal","detail"}
   Event = 16,     // S→C json: pushed updates for subscribers (state changes, tiles)
+  Leave = 17,     // H→C json {"action":"detach"|"next"|"previous"|"back"}: a binding was typed
+                  //   on a terminal the host reads; the host has let go of it
 };
 
 const char* msg_type_name(MsgType t);

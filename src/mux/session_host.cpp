@@ -39,6 +39,7 @@
 #include "mux/process_info.h"
 #include "mux/protocol.h"
 #include "mux/roster.h"
+#include "keymap/chord.h"
 #include "mux/state_tracker.h"
 #include "pty/pty.h"
 #include "render/redraw.h"
@@ -133,6 +134,12 @@ struct SessionHost::Impl {
     bool exited_sent = false;     // direct: no frames after Exited
     bool exited_pending = false;  // direct: Exited waits until the tty queue drains
     int handles = 1;              // open uv handles of this connection (pipe, tty)
+    // Direct input, as tmux's server reads its clients' keys: with "input"
+    // in Attach the host reads the keys from that terminal too and matches
+    // the client's bindings itself (the client does not read its terminal
+    // then), so a key reaches the program without crossing the client.
+    std::unique_ptr<keymap::ChordMatcher> chords;
+    bool tty_reading = false;
     // follow
     bool following = false;
     uint64_t follow_next = 0;  // absolute index of the next line to send
@@ -917,6 +924,7 @@ struct SessionHost::Impl {
   }
 
   void close_tty(Conn* c) {
+    c->tty_reading = false;
     if (!c->tty_open) return;
     c->tty_open = false;
     c->exited_pending = false;
@@ -942,6 +950,7 @@ struct SessionHost::Impl {
   // Exited goes through the socket; with direct output it waits until the
   // frames before it are on the terminal, and no frame follows it.
   void send_exited(Conn* c, const json& ex) {
+    stop_tty_input(c);  // "press any key": the client reads its keys again
     if (c->tty_open) {
       c->exited_sent = true;
       if (out_queue_size(c) > 0) {
@@ -950,6 +959,61 @@ struct SessionHost::Impl {
       }
     }
     send_json(c, MsgType::Exited, ex);
+  }
+
+  // Reads the keys from the client's terminal (direct input). Any problem
+  // with the bindings leaves the reading to the client, which then sends
+  // Input as without a terminal.
+  void start_tty_input(Conn* c, const json& j) {
+    std::vector<keymap::Binding> bindings;
+    try {
+      for (const auto& b : j.at("bindings"))
+        bindings.push_back({b.at("keys").get<std::string>(), b.at("action").get<std::string>()});
+      c->chords = std::make_unique<keymap::ChordMatcher>(bindings);
+    } catch (const std::exception& e) {
+      log(std::string("attach: not reading the terminal: ") + e.what());
+      return;
+    }
+    if (finished) return;  // the session is over: the client reads its keys
+    if (uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tty), on_conn_alloc, on_tty_read) == 0)
+      c->tty_reading = true;
+  }
+
+  void stop_tty_input(Conn* c) {
+    if (!c->tty_reading) return;
+    c->tty_reading = false;
+    if (c->tty_open) uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tty));
+  }
+
+  static void on_tty_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
+    Conn* c = static_cast<Conn*>(s->data);
+    Impl* h = c->host;
+    if (n < 0) {  // the terminal is gone
+      h->close_conn(c, false);
+      return;
+    }
+    if (n == 0 || c->closing || !c->tty_reading) return;
+    for (auto& ev : c->chords->feed(std::string_view(buf->base, size_t(n)))) {
+      if (ev.kind == keymap::ChordMatcher::Event::Passthrough) {
+        h->on_person_input();
+        h->write_pty(ev.data);
+      } else if (ev.data == "send-prefix") {
+        h->on_person_input();
+        h->write_pty("\x02");
+      } else {
+        h->leave(c, ev.data);
+        return;
+      }
+    }
+  }
+
+  // A binding was typed on a terminal the host reads: let go of it and tell
+  // the client what to do.
+  void leave(Conn* c, const std::string& action) {
+    stop_tty_input(c);
+    if (c->attached) detach(c);
+    close_tty(c);
+    send_json(c, MsgType::Leave, {{"action", action}});
   }
 
   void fail_conn(Conn* c, const std::string& err) {
@@ -1177,6 +1241,11 @@ struct SessionHost::Impl {
   void on_attach(Conn* c, const json& j) {
     read_size(j, &c->rows, &c->cols);
     take_tty(c);
+    if (j.value("input", false)) {
+      // Tell the client whether it must read its keys itself.
+      if (c->tty_open && !c->tty_reading) start_tty_input(c, j);
+      respond(c, {{"ok", true}, {"input", c->tty_reading}});
+    }
     c->ro.truecolor = j.value("truecolor", true);
     c->ro.colors = j.value("colors", true);
     c->ro.max_rows = c->rows;

@@ -94,6 +94,8 @@ struct Client {
   bool exited = false;       // the session ended; waiting for a key
   bool tty_raw = false;
   bool direct = false;        // the host writes frames to our terminal itself
+  bool host_reads = false;    // the host reads our keys too (until told otherwise)
+  bool reading = false;       // we read our terminal
   bool awaiting_ack = false;  // left; waiting for the host to let go of the terminal
   bool closed = false;
   uv_timer_t ack_timer{};
@@ -145,12 +147,43 @@ struct Client {
     }, nullptr);
   }
 
+  // Read the terminal here (no direct input, or the host gave it back).
+  void start_reading();
+
+  // The host ended the attach because a binding was typed on our terminal
+  // (direct input); it has let go of the terminal already.
+  void on_leave(const mux::Frame& f) {
+    std::string action;
+    try { action = f.json().value("action", std::string()); } catch (...) {}
+    AttachEnd e = action == "next" ? AttachEnd::Next
+                : action == "previous" ? AttachEnd::Previous
+                : action == "back" ? AttachEnd::Back : AttachEnd::Detached;
+    finished = true;
+    result.end = e;
+    close_all();
+  }
+
   void on_frame(const mux::Frame& f) {
     if (finished) {
-      if (awaiting_ack && f.type == mux::MsgType::Response) close_all();
+      if (awaiting_ack && f.type == mux::MsgType::Response) {
+        bool ack = false;
+        try { ack = f.json().value("detached", false); } catch (...) {}
+        if (ack) close_all();
+      }
+      if (f.type == mux::MsgType::Leave) close_all();  // the host let go as well
       return;
     }
     switch (f.type) {
+      case mux::MsgType::Response: {  // to Attach: does the host read our keys?
+        bool input = false;
+        try { input = f.json().value("input", false); } catch (...) {}
+        host_reads = input;
+        if (!input) start_reading();
+        break;
+      }
+      case mux::MsgType::Leave:
+        on_leave(f);
+        break;
       case mux::MsgType::Output:
         if (!exited) write_all_fd(STDOUT_FILENO, f.payload);
         break;
@@ -167,6 +200,8 @@ struct Client {
         for (auto& c : detail)
           if (static_cast<unsigned char>(c) < 0x20) c = ' ';
         exited = true;
+        host_reads = false;
+        start_reading();  // the host stopped reading our keys: "press any key"
         std::string msg = "\x1b[?25l\x1b[" + std::to_string(rows) + ";1H\x1b[0;7m — session " +
                           detail + " · press any key to return — \x1b[0m\x1b[K";
         write_all_fd(STDOUT_FILENO, msg);
@@ -216,6 +251,22 @@ struct Client {
 };
 
 
+void Client::start_reading() {
+  if (reading || finished) return;
+  reading = true;
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(&tty),
+      [](uv_handle_t*, size_t, uv_buf_t* b) {
+        static char buf[16384];
+        *b = uv_buf_init(buf, sizeof buf);
+      },
+      [](uv_stream_t* s, ssize_t n, const uv_buf_t* b) {
+        auto* c = static_cast<Client*>(s->data);
+        if (n < 0) { c->finish(AttachEnd::Detached); return; }
+        if (n > 0) c->on_input(std::string_view(b->base, size_t(n)));
+      });
+}
+
 }  // namespace
 
 AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys,
@@ -249,7 +300,14 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   // tmux-like terminals pass truecolor through; assume it when the client runs inside tmux.
   if (getenv("TMUX")) att["truecolor"] = true;
   int out_fd = -1;  // a description of this terminal of the host's own
-  if (const char* tn = ttyname(STDOUT_FILENO)) out_fd = ::open(tn, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  if (const char* tn = ttyname(STDOUT_FILENO)) out_fd = ::open(tn, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (out_fd >= 0) {
+    // Direct input: the host matches these bindings on the keys it reads.
+    nlohmann::json b = nlohmann::json::array();
+    for (const auto& k : keys.bindings("attach")) b.push_back({{"keys", k.keys}, {"action", k.action}});
+    att["input"] = true;
+    att["bindings"] = std::move(b);
+  }
   bool direct = false;
   bool entered = false;
   mux::HostClient hc;
@@ -294,6 +352,7 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   uv_timer_init(&cl->loop, &cl->ack_timer);
   cl->ack_timer.data = cl.get();
   cl->direct = direct;
+  cl->host_reads = direct;  // until the host's answer to Attach says otherwise
   cl->dec.append(hc.take_buffered());  // what came right behind Welcome
   hc.close();  // the loop has its own descriptor
   if (!entered) write_all_fd(STDOUT_FILENO, "\x1b[22;0t\x1b[?1049h\x1b[H\x1b[2J");
@@ -325,17 +384,7 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
           else c->finish(AttachEnd::Lost, std::string("bad data from the host: ") + e.what());
         }
       });
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&cl->tty),
-      [](uv_handle_t*, size_t, uv_buf_t* b) {
-        static char buf[16384];
-        *b = uv_buf_init(buf, sizeof buf);
-      },
-      [](uv_stream_t* s, ssize_t n, const uv_buf_t* b) {
-        auto* c = static_cast<Client*>(s->data);
-        if (n < 0) { c->finish(AttachEnd::Detached); return; }
-        if (n > 0) c->on_input(std::string_view(b->base, size_t(n)));
-      });
+  if (!cl->host_reads) cl->start_reading();
   auto sig = [](uv_signal_t* h, int signum) {
     auto* c = static_cast<Client*>(h->data);
     if (signum == SIGWINCH) c->on_resize();

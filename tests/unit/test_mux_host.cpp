@@ -889,3 +889,57 @@ TEST_F(MuxHost, AttachWithATerminalGetsFramesWrittenToIt) {
               record(id).value("state", "") == "idle")
       << record(id).dump();
 }
+
+// Direct input (as tmux's server reads its clients' keys): with "input" the
+// host reads the keys from the passed terminal, sends them to the program,
+// and ends the attach itself when a binding is typed (Leave), after which it
+// reads nothing more from that terminal.
+TEST_F(MuxHost, AttachWithInputReadsKeysAndMatchesBindings) {
+  std::string id = start_host({"sh", "-c", "echo first; read x; echo second $x; read y; echo third $y; sleep 30"});
+  ASSERT_TRUE(wait_capture(id, "first"));
+  int master = -1, slave = -1;
+  ASSERT_EQ(::openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+  struct termios raw {};
+  ::tcgetattr(slave, &raw);
+  ::cfmakeraw(&raw);
+  ::tcsetattr(slave, TCSANOW, &raw);
+  json att = {{"rows", 24}, {"cols", 80}, {"input", true},
+              {"bindings", json::array({{{"keys", "C-\\"}, {"action", "detach"}},
+                                        {{"keys", "C-b n"}, {"action", "next"}},
+                                        {{"keys", "C-b C-b"}, {"action", "send-prefix"}}})}};
+  HostClient hc = client(id);
+  ASSERT_EQ(hc.send(MsgType::Attach, att.dump(), slave), "");
+  ::close(slave);
+  std::string err;
+  auto ok = hc.receive(5000, &err);
+  ASSERT_TRUE(ok) << err;
+  ASSERT_EQ(ok->type, MsgType::Response);
+  EXPECT_TRUE(ok->json().value("input", false)) << ok->payload;
+
+  auto drain = [&] {  // keep the terminal's output side from filling up
+    char buf[65536];
+    pollfd p{master, POLLIN, 0};
+    while (::poll(&p, 1, 0) > 0 && ::read(master, buf, sizeof buf) > 0) {}
+  };
+  ASSERT_EQ(::write(master, "typed\r", 6), 6);
+  EXPECT_TRUE(wait_until([&] { drain(); return capture(id).find("second typed") != std::string::npos; }))
+      << capture(id);
+  // C-b n: the host lets go of the terminal and tells the client.
+  ASSERT_EQ(::write(master, "\x02n", 2), 2);
+  std::optional<Frame> leave;
+  for (int i = 0; i < 100 && !leave; ++i) {
+    drain();
+    if (auto f = hc.receive(50, &err); f && f->type == MsgType::Leave) leave = f;
+  }
+  ASSERT_TRUE(leave) << err;
+  EXPECT_EQ(leave->json().value("action", ""), "next");
+  // Keys typed now stay with the terminal: the session does not get them.
+  ASSERT_EQ(::write(master, "later\r", 6), 6);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(capture(id).find("third later"), std::string::npos) << capture(id);
+  ::close(master);
+  // Input over the socket still works.
+  HostClient other = client(id);
+  ASSERT_EQ(other.send(MsgType::Input, "sock\r"), "");
+  EXPECT_TRUE(wait_capture(id, "third sock")) << capture(id);
+}

@@ -146,7 +146,7 @@ TEST(MuxProtocol, ZeroLengthIsAnError) {
 }
 
 TEST(MuxProtocol, UnknownTypeIsAnError) {
-  for (uint8_t t : {uint8_t(0), uint8_t(6), uint8_t(9), uint8_t(17), uint8_t(255)}) {
+  for (uint8_t t : {uint8_t(0), uint8_t(6), uint8_t(9), uint8_t(18), uint8_t(255)}) {
     FrameDecoder d;
     d.append(le32(3) + std::string(1, char(t)) + "ab");
     EXPECT_THROW(d.next(), ProtocolError) << "type " << int(t);
