@@ -888,11 +888,13 @@ struct SessionHost::Impl {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->pipe), on_conn_closed);
   }
 
+  // Close callback of both handles of a connection (pipe, tty): the last
+  // one frees it.
   static void on_conn_closed(uv_handle_t* hd) {
     Conn* c = static_cast<Conn*>(hd->data);
     Impl* h = c->host;
     --h->open_handles;
-    if (--c->handles > 0) return;  // its tty is still closing
+    if (--c->handles > 0) return;  // its other handle is still closing
     auto it = std::find_if(h->conns.begin(), h->conns.end(),
                            [c](const std::unique_ptr<Conn>& p) { return p.get() == c; });
     if (it != h->conns.end()) h->conns.erase(it);
@@ -928,17 +930,7 @@ struct SessionHost::Impl {
     if (!c->tty_open) return;
     c->tty_open = false;
     c->exited_pending = false;
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->tty), on_tty_closed);  // drops queued frames
-  }
-
-  static void on_tty_closed(uv_handle_t* hd) {
-    Conn* c = static_cast<Conn*>(hd->data);
-    Impl* h = c->host;
-    --h->open_handles;
-    if (--c->handles > 0) return;
-    auto it = std::find_if(h->conns.begin(), h->conns.end(),
-                           [c](const std::unique_ptr<Conn>& p) { return p.get() == c; });
-    if (it != h->conns.end()) h->conns.erase(it);
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tty), on_conn_closed);  // drops queued frames
   }
 
   // Bytes waiting to reach an attached client's terminal.

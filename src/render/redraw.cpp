@@ -546,29 +546,31 @@ std::string redraw_since(const Screen& s, uint64_t since, const RedrawOptions& o
   if (rows.empty() && !meta) return {};
   std::string out;
   const bool spans = shadow_fits(sent, a);
+  struct Span {
+    int row, lo, hi;
+  };
+  std::vector<Span> changed;  // with spans: the columns of each row that differ
   if (spans) {
-    // Only the rows, and the columns in them, that differ from the client.
-    auto same = std::remove_if(rows.begin(), rows.end(), [&](int r) {
-      int lo, hi;
-      changed_span(*sent, s, r, &lo, &hi);
-      return lo == hi;
-    });
-    rows.erase(same, rows.end());
+    for (int r : rows) {
+      Span sp{r, 0, 0};
+      changed_span(*sent, s, r, &sp.lo, &sp.hi);
+      if (sp.lo < sp.hi) changed.push_back(sp);
+    }
+    rows.clear();
+    for (const Span& sp : changed) rows.push_back(sp.row);
   }
   if (!rows.empty()) {
     // Every frame ends with SGR 0; the reset is cheap insurance against
     // anything else the caller wrote to the client in between.
     out += "\x1b[?25l\x1b[?7l\x1b[0m";
     RowPainter p(s, o, a, out);
-    for (int r : rows) {
-      if (spans) {
-        int lo, hi;
-        changed_span(*sent, s, r, &lo, &hi);
-        p.paint(r, false, lo, hi);
-        shadow_row(sent, s, r);
-      } else {
-        p.paint(r, false);
+    if (spans) {
+      for (const Span& sp : changed) {
+        p.paint(sp.row, false, sp.lo, sp.hi);
+        shadow_row(sent, s, sp.row);
       }
+    } else {
+      for (int r : rows) p.paint(r, false);
     }
     if (!(p.pen() == Pen{})) out += "\x1b[0m";
     out += "\x1b[?7h";

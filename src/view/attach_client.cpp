@@ -150,6 +150,20 @@ struct Client {
   // Read the terminal here (no direct input, or the host gave it back).
   void start_reading();
 
+  // Handle every whole frame decoded so far.
+  void pump_frames() {
+    try {
+      while (!closed) {
+        auto f = dec.next();
+        if (!f) break;
+        on_frame(*f);
+      }
+    } catch (const std::exception& e) {
+      if (finished) close_all();
+      else finish(AttachEnd::Lost, std::string("bad data from the host: ") + e.what());
+    }
+  }
+
   // The host ended the attach because a binding was typed on our terminal
   // (direct input); it has let go of the terminal already.
   void on_leave(const mux::Frame& f) {
@@ -373,16 +387,7 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
           return;
         }
         c->dec.append(std::string_view(b->base, size_t(n)));
-        try {
-          while (!c->closed) {
-            auto f = c->dec.next();
-            if (!f) break;
-            c->on_frame(*f);
-          }
-        } catch (const std::exception& e) {
-          if (c->finished) c->close_all();
-          else c->finish(AttachEnd::Lost, std::string("bad data from the host: ") + e.what());
-        }
+        c->pump_frames();
       });
   if (!cl->host_reads) cl->start_reading();
   auto sig = [](uv_signal_t* h, int signum) {
@@ -398,15 +403,7 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   }
   // Frames that came right behind Welcome (Exited, for a session already
   // over) are not waiting on the socket any more: handle them now.
-  try {
-    while (!cl->closed) {
-      auto f = cl->dec.next();
-      if (!f) break;
-      cl->on_frame(*f);
-    }
-  } catch (const std::exception& e) {
-    cl->finish(AttachEnd::Lost, std::string("bad data from the host: ") + e.what());
-  }
+  cl->pump_frames();
   uv_run(&cl->loop, UV_RUN_DEFAULT);
   uv_tty_reset_mode();
   write_all_fd(STDOUT_FILENO, leave_sequence());

@@ -214,6 +214,15 @@ class MuxHost : public ::testing::Test {
     return hc;
   }
 
+  // A PTY pair in raw mode, standing in for an attach client's terminal.
+  static bool open_raw_pty(int* master, int* slave) {
+    if (::openpty(master, slave, nullptr, nullptr, nullptr) != 0) return false;
+    struct termios raw {};
+    ::tcgetattr(*slave, &raw);
+    ::cfmakeraw(&raw);
+    return ::tcsetattr(*slave, TCSANOW, &raw) == 0;
+  }
+
   json request(const std::string& id, const json& req) {
     HostClient hc = client(id);
     return hc.request(req);
@@ -800,11 +809,7 @@ TEST_F(MuxHost, AttachWithATerminalGetsFramesWrittenToIt) {
   std::string id = start_host({"sh", "-c", "echo first; read x; echo second $x; read y; echo third $y; sleep 30"});
   ASSERT_TRUE(wait_capture(id, "first"));
   int master = -1, slave = -1;
-  ASSERT_EQ(::openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
-  struct termios raw {};
-  ::tcgetattr(slave, &raw);
-  ::cfmakeraw(&raw);
-  ::tcsetattr(slave, TCSANOW, &raw);
+  ASSERT_TRUE(open_raw_pty(&master, &slave));
   HostClient hc = client(id);
   ASSERT_EQ(hc.send(MsgType::Attach, json{{"rows", 24}, {"cols", 80}}.dump(), slave), "");
   ::close(slave);  // the host holds its own copy now
@@ -898,11 +903,7 @@ TEST_F(MuxHost, AttachWithInputReadsKeysAndMatchesBindings) {
   std::string id = start_host({"sh", "-c", "echo first; read x; echo second $x; read y; echo third $y; sleep 30"});
   ASSERT_TRUE(wait_capture(id, "first"));
   int master = -1, slave = -1;
-  ASSERT_EQ(::openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
-  struct termios raw {};
-  ::tcgetattr(slave, &raw);
-  ::cfmakeraw(&raw);
-  ::tcsetattr(slave, TCSANOW, &raw);
+  ASSERT_TRUE(open_raw_pty(&master, &slave));
   json att = {{"rows", 24}, {"cols", 80}, {"input", true},
               {"bindings", json::array({{{"keys", "C-\\"}, {"action", "detach"}},
                                         {{"keys", "C-b n"}, {"action", "next"}},
