@@ -34,12 +34,23 @@ else
   HOST_OPT := -Os
 endif
 
-# Ask pkg-config lazily: when a library is missing, `make` installs it first.
+# Every core by default (`make -jN` still chooses).
+ifeq ($(filter -j% j%,$(MAKEFLAGS)),)
+  MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
+# Missing libraries: the README's two commands (`make run`, `make test`) and
+# the other whole-product goals install them (`make deps`, apt-get); a plain
+# `make` only names them.
 PKG_OK := $(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && echo yes)
+INSTALLING_GOALS := run test bench
 ifneq ($(PKG_OK),yes)
-  ifeq ($(filter deps,$(MAKECMDGOALS)),)
+  ifneq ($(filter $(INSTALLING_GOALS),$(MAKECMDGOALS)),)
     $(info amux: libraries missing, running 'make deps' first)
     DEPS_RESULT := $(shell $(MAKE) --no-print-directory deps >&2 && echo ok)
+  else ifeq ($(filter deps clean uninstall,$(MAKECMDGOALS)),)
+    MISSING := $(foreach p,$(PKGS) $(TEST_PKGS),$(if $(shell pkg-config --exists $(p) && echo y),,$(p)))
+    $(error missing libraries ($(MISSING)); run 'make deps' to install the Debian packages: $(DEB_PKGS))
   endif
 endif
 

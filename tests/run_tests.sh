@@ -7,6 +7,12 @@ set -u
 passed=0; failed=0; crashed=()
 timeout_s=${AMUX_TEST_TIMEOUT:-600}
 logdir=$(mktemp -d /tmp/amux-tests.XXXXXX)
+echo "=== layer check"
+if bash "$(dirname "$0")/check_layers.sh" >"$logdir/layers.log" 2>&1; then
+  passed=$((passed + 1)); echo "    1 passed, 0 failed"
+else
+  failed=$((failed + 1)); sed 's/^/  | /' "$logdir/layers.log"; echo "    0 passed, 1 failed"
+fi
 for bin in "$@"; do
   name=$(basename "$bin")
   log="$logdir/$name.log"

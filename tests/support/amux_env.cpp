@@ -24,6 +24,13 @@ extern char** environ;
 namespace amux::test {
 namespace fs = std::filesystem;
 
+namespace {
+// A child that exits before reading all of its input (accept-bypass, a
+// failed command) must fail that one call, not kill the test binary with
+// SIGPIPE. Children get default dispositions back (POSIX_SPAWN_SETSIGDEF).
+const bool sigpipe_ignored = [] { return signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+}  // namespace
+
 RunResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                       const std::string& input, int timeout_ms) {
   RunResult r;
@@ -68,9 +75,11 @@ RunResult run_process(const std::vector<std::string>& argv, const std::map<std::
     r.err = std::string("spawn failed: ") + strerror(rc);
     return r;
   }
-  if (!input.empty()) {
-    ssize_t n = write(in[1], input.data(), input.size());
-    (void)n;
+  for (size_t off = 0; off < input.size();) {
+    ssize_t n = write(in[1], input.data() + off, input.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the child closed its stdin (EPIPE): it read what it wanted
+    off += size_t(n);
   }
   close(in[1]);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);

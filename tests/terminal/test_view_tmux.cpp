@@ -186,8 +186,7 @@ TEST(ViewTmux, NeedsInputGroupAndWindowTitleWhenBlocked) {
   AmuxEnv env;
   std::string b = env.bg_exec("printf 'Continue? '; read x; sleep 600", "ask-a");
   env.bg_exec("sleep 600", "work-b");
-  if (!wait_state(env, b, "blocked", 12000))
-    GTEST_SKIP() << "the session host does not report 'blocked' yet (state detection pending)";
+  ASSERT_TRUE(wait_state(env, b, "blocked", 20000)) << env.amux({"agents", "--json"}).out;
   ViewPane p(env);
   p.open();
   ASSERT_TRUE(p.tmux.wait_for("1 awaiting input")) << p.screen();
@@ -396,7 +395,7 @@ TEST(ViewTmux, DispatchShellJobAndPrompt) {
 
 TEST(ViewTmux, DispatchPromptToFakeAgent) {
   std::string fake = source_dir() + "/tests/fixtures/fake-claude";
-  if (!fs::exists(fake)) GTEST_SKIP() << "tests/fixtures/fake-claude is not there yet";
+  ASSERT_TRUE(fs::exists(fake)) << fake;
   AmuxEnv env;
   std::string bin = "/tmp/amux-fakebin-" + std::to_string(getpid());
   fs::create_directories(bin);
@@ -451,6 +450,7 @@ TEST(ViewTmux, GridTilesAreLive) {
   AmuxEnv env;
   env.bg_exec("i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.2; done", "ticker");
   env.bg_exec("echo still-screen; sleep 600", "quiet");
+  std::string sizer = env.bg_exec("while true; do echo size-$(stty size | tr ' ' x); sleep 0.3; done", "sizer");
   ViewPane p(env, 160, 40);
   p.open();
   ASSERT_TRUE(p.tmux.wait_for("ticker"));
@@ -467,9 +467,17 @@ TEST(ViewTmux, GridTilesAreLive) {
   };
   int first = last_tick();
   EXPECT_TRUE(wait_until([&] { return last_tick() >= first + 3; }, 10000)) << p.screen();
-  // The session's PTY keeps its size: tiles never resize it.
-  auto r = env.amux({"agents", "--json"});
-  (void)r;
+  // The session's PTY keeps its size while tiles show it: every size line
+  // the sizer printed is the detached default.
+  std::string seen = env.amux({"capture", sizer}).out;
+  std::istringstream lines(seen);
+  int sizes = 0;
+  for (std::string l; std::getline(lines, l);) {
+    if (l.rfind("size-", 0) != 0) continue;
+    sizes++;
+    EXPECT_EQ(l.substr(0, l.find_last_not_of(' ') + 1), "size-50x200") << seen;
+  }
+  EXPECT_GT(sizes, 0) << seen;
   // Tab goes back to rows.
   p.tmux.send_keys({"Tab"});
   EXPECT_TRUE(p.tmux.wait_for("rows")) << p.screen();

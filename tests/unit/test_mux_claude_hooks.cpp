@@ -195,7 +195,7 @@ class FakeClaudeRun {
 TEST(FakeClaude, ClaudeProfileHooksScreenAndResume) {
   const fs::path fake = source_dir() / "tests/fixtures/fake-claude";
   ASSERT_TRUE(fs::exists(fake)) << fake;
-  if (find_executable("python3").empty()) GTEST_SKIP() << "python3 (for tests/fixtures/fake-claude) is not on PATH";
+  ASSERT_FALSE(find_executable("python3").empty()) << "python3 (for tests/fixtures/fake-claude) is not on PATH; make deps installs it";
   TempDir d;
   const ProfileSet profiles = ProfileSet::load((source_dir() / "conf/agents.toml").string());
   const AgentProfile& claude = profiles.get("claude");
