@@ -401,12 +401,14 @@ struct SessionHost::Impl {
   // The launcher resolved the agent's patterns (host_spec.h): the host
   // reads no agents.toml itself.
   void load_profile() {
-    if (rec.agent.empty() || rec.kind == "shell") return;
-    if (!opts.screen_note.empty()) log("no screen patterns: " + opts.screen_note);
     StateTracker::Options o;
-    o.settle_ms = opts.screen.settle_ms;
+    o.hold_ms = opts.state_hold_ms;
+    if (!rec.agent.empty() && rec.kind != "shell") {
+      if (!opts.screen_note.empty()) log("no screen patterns: " + opts.screen_note);
+      o.settle_ms = opts.screen.settle_ms;
+      use_patterns = !opts.screen.empty();
+    }
     tracker = StateTracker(o);
-    use_patterns = !opts.screen.empty();
   }
 
   // Run the probe after `delay` ms, or sooner if it is already due sooner.
@@ -478,6 +480,9 @@ struct SessionHost::Impl {
   void update_state(int64_t now) {
     if (finished || !child_alive()) return;
     TrackedState t = tracker.current(now);
+    // A state held back (output activity or the probe alone) is looked at
+    // again when it would have held long enough.
+    if (auto due = tracker.hold_until()) schedule_probe(uint64_t(std::max<int64_t>(0, *due - now)) + 5);
     std::string waiting = t.waiting_for;
     if (t.state == SessionState::Blocked && t.source == "screen") waiting = "permission";
     std::string detail = live_detail(t);
