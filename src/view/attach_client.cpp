@@ -331,7 +331,13 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   // tmux-like terminals pass truecolor through; assume it when the client runs inside tmux.
   if (getenv("TMUX")) att["truecolor"] = true;
   int out_fd = -1;  // a description of this terminal of the host's own
-  if (const char* tn = ttyname(STDOUT_FILENO)) out_fd = ::open(tn, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  // AMUX_ATTACH_RELAY=1: frames and keys go through this client (the path
+  // taken when the terminal cannot be passed), for terminals or setups where
+  // the host should not touch the terminal itself.
+  const char* relay = getenv("AMUX_ATTACH_RELAY");
+  const bool relay_only = relay && *relay && std::strcmp(relay, "0") != 0;
+  if (const char* tn = relay_only ? nullptr : ttyname(STDOUT_FILENO))
+    out_fd = ::open(tn, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (out_fd >= 0) {
     // Direct input: the host matches these bindings on the keys it reads.
     nlohmann::json b = nlohmann::json::array();

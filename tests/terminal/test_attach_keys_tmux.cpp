@@ -3,7 +3,9 @@
 // the program on its own and soon, though ESC also begins the CSI u form of
 // the detach key; arrow keys, Alt+x and CSI u keys must still arrive whole.
 // The program logs every read(2) with a CLOCK_MONOTONIC timestamp, the same
-// clock as std::chrono::steady_clock here.
+// clock as std::chrono::steady_clock here. Both key readers are tried: the
+// session host reading the client's terminal (the default) and the client
+// relaying keys over the socket (AMUX_ATTACH_RELAY=1).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -57,14 +59,15 @@ struct KeyLogSession {
   std::string id;
   Tmux tmux{100, 30, "env PS1='$ ' TERM=tmux-256color bash --norc --noprofile"};
 
-  KeyLogSession() {
+  explicit KeyLogSession(bool relay, const std::string& config = "") {
+    if (!config.empty()) env.write_config(config);
     const std::string script = env.config_dir() + "/keylog.py";
     log = env.config_dir() + "/reads.log";
     std::ofstream(script) << kKeyLog;
     id = env.bg_exec("python3 " + script + " " + log);
     EXPECT_TRUE(env.wait_capture(id, "keylog-ready"));
     EXPECT_TRUE(tmux.wait_for("$"));
-    tmux.send_text(env.env_prefix() + amux_bin() + " attach " + id);
+    tmux.send_text(env.env_prefix() + (relay ? "AMUX_ATTACH_RELAY=1 " : "") + amux_bin() + " attach " + id);
     tmux.send_keys({"Enter"});
     EXPECT_TRUE(tmux.wait_for("keylog-ready")) << tmux.capture();
     // A first key read through the attach: from here on keys flow.
@@ -97,8 +100,10 @@ struct KeyLogSession {
 
 }  // namespace
 
-TEST(AttachKeys, LoneEscapeReachesTheProgramAloneWithin100ms) {
-  KeyLogSession s;
+class AttachKeys : public ::testing::TestWithParam<bool> {};
+
+TEST_P(AttachKeys, LoneEscapeReachesTheProgramAloneWithin100ms) {
+  KeyLogSession s(GetParam());
   for (int round = 0; round < 3; round++) {
     size_t before = s.fresh().size();
     s.tmux.send_keys({"Escape"});
@@ -111,8 +116,8 @@ TEST(AttachKeys, LoneEscapeReachesTheProgramAloneWithin100ms) {
   }
 }
 
-TEST(AttachKeys, EscapeThenAKeyLaterAreTwoReads) {
-  KeyLogSession s;
+TEST_P(AttachKeys, EscapeThenAKeyLaterAreTwoReads) {
+  KeyLogSession s(GetParam());
   size_t before = s.fresh().size();
   s.tmux.send_keys({"Escape"});
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -123,8 +128,8 @@ TEST(AttachKeys, EscapeThenAKeyLaterAreTwoReads) {
   EXPECT_EQ(f[before + 1].hex, "78");
 }
 
-TEST(AttachKeys, ArrowsAltAndCsiUKeysArriveWhole) {
-  KeyLogSession s;
+TEST_P(AttachKeys, ArrowsAltAndCsiUKeysArriveWhole) {
+  KeyLogSession s(GetParam());
   Read up = s.key({"Up"});
   EXPECT_TRUE(up.hex == "1b5b41" || up.hex == "1b4f41") << up.hex;
   Read left = s.key({"Left"});
@@ -139,8 +144,8 @@ TEST(AttachKeys, ArrowsAltAndCsiUKeysArriveWhole) {
   EXPECT_TRUE(s.tmux.wait_for("[detached from " + s.id)) << s.tmux.capture();
 }
 
-TEST(AttachKeys, PrefixKeyStillWaitsForItsSecondKey) {
-  KeyLogSession s;
+TEST_P(AttachKeys, PrefixKeyStillWaitsForItsSecondKey) {
+  KeyLogSession s(GetParam());
   size_t before = s.fresh().size();
   s.tmux.send_keys({"C-b"});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -154,3 +159,20 @@ TEST(AttachKeys, PrefixKeyStillWaitsForItsSecondKey) {
   for (size_t i = before; i < f.size(); i++) all += f[i].hex;
   EXPECT_EQ(all, "0279");
 }
+
+// escape_time_ms from config.toml reaches both readers: with a long one, Esc
+// and a key 200 ms later are one key again (Alt+x).
+TEST_P(AttachKeys, EscapeTimeComesFromTheConfig) {
+  KeyLogSession s(GetParam(), "escape_time_ms = 2000\n");
+  size_t before = s.fresh().size();
+  s.tmux.send_keys({"Escape"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  s.tmux.send_keys({"x"});
+  ASSERT_TRUE(s.wait_for_reads(before + 1));
+  EXPECT_EQ(s.fresh()[before].hex, "1b78");
+}
+
+INSTANTIATE_TEST_SUITE_P(Readers, AttachKeys, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& i) {
+                           return std::string(i.param ? "ClientRelays" : "HostReadsTheTerminal");
+                         });
