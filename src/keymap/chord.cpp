@@ -30,7 +30,9 @@ ChordMatcher::ChordMatcher(const std::vector<Binding>& bindings) {
 }
 
 namespace {
-enum class Match { None, Partial, Full };
+// Partial: buf ends between two keys of the chord (a whole prefix typed).
+// InKey: buf ends inside the byte form of one key (ESC of ESC [ A).
+enum class Match { None, Partial, InKey, Full };
 
 // Does seq match buf starting at pos? On Full, *len is the bytes consumed.
 Match match_seq(const std::vector<std::vector<std::string>>& keys, std::string_view buf, size_t pos,
@@ -49,7 +51,8 @@ Match match_seq(const std::vector<std::vector<std::string>>& keys, std::string_v
       }
     }
     if (full) { p += best; continue; }
-    return partial ? Match::Partial : Match::None;
+    if (!partial) return Match::None;
+    return p == buf.size() ? Match::Partial : Match::InKey;
   }
   *len = p - pos;
   return Match::Full;
@@ -59,7 +62,19 @@ Match match_seq(const std::vector<std::vector<std::string>>& keys, std::string_v
 std::vector<ChordMatcher::Event> ChordMatcher::feed(std::string_view bytes) {
   std::string buf = pending_;
   buf.append(bytes);
+  return run(std::move(buf), false);
+}
+
+std::vector<ChordMatcher::Event> ChordMatcher::flush() {
+  if (!expiring_) return {};
+  return run(std::move(pending_), true);
+}
+
+// final: no more bytes are coming for a key begun in buf, so a match that
+// ends inside a key's byte form is no match.
+std::vector<ChordMatcher::Event> ChordMatcher::run(std::string buf, bool final) {
   pending_.clear();
+  expiring_ = false;
   std::vector<Event> out;
   auto pass = [&](char c) {
     if (out.empty() || out.back().kind != Event::Passthrough) out.push_back({Event::Passthrough, ""});
@@ -67,7 +82,7 @@ std::vector<ChordMatcher::Event> ChordMatcher::feed(std::string_view bytes) {
   };
   size_t i = 0;
   while (i < buf.size()) {
-    bool partial = false;
+    bool partial = false, in_key = false;
     size_t len = 0;
     const Seq* hit = nullptr;
     for (const auto& s : seqs_) {
@@ -75,10 +90,14 @@ std::vector<ChordMatcher::Event> ChordMatcher::feed(std::string_view bytes) {
       Match m = match_seq(s.keys, buf, i, &l);
       if (m == Match::Full && (!hit || l > len)) { hit = &s; len = l; }
       if (m == Match::Partial) partial = true;
+      if (m == Match::InKey && !final) in_key = true;
     }
-    // Prefer waiting for a longer chord that is still arriving.
-    if (partial && (!hit || len == buf.size() - i)) {
-      if (!hit) { pending_ = buf.substr(i); return out; }
+    // Wait for the rest of a chord that is still arriving; only a whole
+    // prefix key waits without a deadline.
+    if ((partial || in_key) && !hit) {
+      pending_ = buf.substr(i);
+      expiring_ = !partial;
+      return out;
     }
     if (hit) {
       out.push_back({Event::Action, hit->action});

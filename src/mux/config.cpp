@@ -2,6 +2,7 @@
 #include "mux/config.h"
 
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -9,6 +10,10 @@
 
 namespace amux::mux {
 namespace {
+
+// Longer would make Escape useless or a row's state stale for minutes.
+constexpr int kMaxEscapeTimeMs = 5000;
+constexpr int kMaxStateHoldMs = 600000;
 
 std::string where(const std::string& origin, const toml::node& n, const std::string& key) {
   std::ostringstream s;
@@ -39,8 +44,10 @@ void get(const toml::table& t, const std::string& origin, const std::string& pre
     }
     throw ConfigError(where(origin, *n, full) + ": expected a number of seconds");
   } else {
-    if (auto v = n->value<int64_t>()) {
+    if (auto v = n->is_boolean() ? std::nullopt : n->value<int64_t>()) {
       if (*v < 0) throw ConfigError(where(origin, *n, full) + ": must not be negative");
+      if (uint64_t(*v) > uint64_t(std::numeric_limits<T>::max()))
+        throw ConfigError(where(origin, *n, full) + ": too large");
       out = T(*v);
       return;
     }
@@ -78,9 +85,19 @@ Config parse_config(const std::string& text, const std::string& origin, Config c
       << e.description();
     throw ConfigError(s.str());
   }
-  check_keys(root, origin, "", {"default_agent", "session", "reap", "daemon", "worktree", "view"},
+  check_keys(root, origin, "",
+             {"default_agent", "escape_time_ms", "state_hold_ms", "session", "reap", "daemon",
+              "worktree", "view"},
              c.warnings);
   get(root, origin, "", "default_agent", c.default_agent);
+  get(root, origin, "", "escape_time_ms", c.escape_time_ms);
+  if (c.escape_time_ms > kMaxEscapeTimeMs)
+    throw ConfigError(where(origin, *root.get("escape_time_ms"), "escape_time_ms") +
+                      ": must be between 0 and " + std::to_string(kMaxEscapeTimeMs) + " ms");
+  get(root, origin, "", "state_hold_ms", c.state_hold_ms);
+  if (c.state_hold_ms > kMaxStateHoldMs)
+    throw ConfigError(where(origin, *root.get("state_hold_ms"), "state_hold_ms") +
+                      ": must be between 0 and " + std::to_string(kMaxStateHoldMs) + " ms");
   if (auto* s = section(root, origin, "session")) {
     check_keys(*s, origin, "session", {"scrollback_lines", "rows", "cols"}, c.warnings);
     get(*s, origin, "session", "scrollback_lines", c.scrollback_lines);

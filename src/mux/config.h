@@ -13,6 +13,12 @@ namespace amux::mux {
 
 struct Config {
   std::string default_agent;            // "" = first profile on PATH
+  // Bytes that only begin a bound key's escape sequence (a lone ESC) reach
+  // the program after this long with nothing following (tmux's escape-time).
+  int escape_time_ms = 20;
+  // A state decided only by output activity or the tty probe is shown once
+  // it has held this long (a TUI that redraws does not flip rows).
+  int state_hold_ms = 2000;
   // [session]
   size_t scrollback_lines = 10000;
   int rows = 50, cols = 200;            // PTY size while no client is attached

@@ -56,6 +56,8 @@ HostSpec resolve_host_spec(const Paths& paths, const SessionRecord& rec) {
   s.shell_linger = cfg.shell_linger;
   s.stopped_linger = cfg.stopped_linger;
   s.idle_agent = cfg.idle_agent;
+  s.escape_time_ms = cfg.escape_time_ms;
+  s.state_hold_ms = cfg.state_hold_ms;
   if (!rec.agent.empty() && rec.kind != "shell") {
     try {
       auto set = load_profiles(paths, rec.cwd);

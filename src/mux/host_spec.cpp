@@ -17,6 +17,8 @@ json host_spec_to_json(const HostSpec& s) {
             {"shellLinger", s.shell_linger},
             {"stoppedLinger", s.stopped_linger},
             {"idleAgent", s.idle_agent},
+            {"escapeTimeMs", s.escape_time_ms},
+            {"stateHoldMs", s.state_hold_ms},
             {"screen", screen_patterns_to_json(s.screen)}};
   if (!s.screen_note.empty()) j["screenNote"] = s.screen_note;
   return j;
@@ -37,6 +39,15 @@ HostSpec host_spec_from_json(const json& j) {
   number("shellLinger", s.shell_linger);
   number("stoppedLinger", s.stopped_linger);
   number("idleAgent", s.idle_agent);
+  auto millis = [&](const char* key, int& out) {
+    if (!j.contains(key)) return;
+    const json& v = j[key];
+    if (!v.is_number_unsigned() || v.get<uint64_t>() > 3600000u)
+      throw std::runtime_error(std::string(key) + ": expected milliseconds (0 to 3600000)");
+    out = int(v.get<uint64_t>());
+  };
+  millis("escapeTimeMs", s.escape_time_ms);
+  millis("stateHoldMs", s.state_hold_ms);
   if (j.contains("screen")) s.screen = screen_patterns_from_json(j["screen"]);
   if (j.contains("screenNote") && j["screenNote"].is_string()) s.screen_note = j["screenNote"].get<std::string>();
   return s;

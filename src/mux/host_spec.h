@@ -26,6 +26,9 @@ struct HostSpec {
   double shell_linger = 300;
   double stopped_linger = 300;
   double idle_agent = 3600;
+  // config.toml escape_time_ms, state_hold_ms
+  int escape_time_ms = 20;
+  int state_hold_ms = 2000;
   // The agent's screen patterns (none for a shell job or an agent without any).
   ScreenPatterns screen;
   // Why an agent has no patterns (its profile could not be loaded); the host logs it.

@@ -140,6 +140,7 @@ struct SessionHost::Impl {
     // then), so a key reaches the program without crossing the client.
     std::unique_ptr<keymap::ChordMatcher> chords;
     bool tty_reading = false;
+    uint64_t esc_due = 0;  // loop time when the start of a key's form read here goes out as it is
     // follow
     bool following = false;
     uint64_t follow_next = 0;  // absolute index of the next line to send
@@ -170,6 +171,7 @@ struct SessionHost::Impl {
   uv_pipe_t server{};
   uv_signal_t sig_chld{}, sig_term{}, sig_int{}, sig_hup{};
   uv_timer_t frame_timer{}, kill_timer{}, drain_timer{}, linger_timer{}, probe_timer{}, watch_timer{}, idle_timer{};
+  uv_timer_t esc_timer{};  // the escape time of keys read from clients' terminals
   bool pty_pipe_open = false, server_open = false;
   int open_handles = 0;
   bool closed_all = false;
@@ -201,7 +203,7 @@ struct SessionHost::Impl {
   bool idle_stopped = false;  // stopped by the idle_agent rule (DESIGN.md §8)
 
   Impl(uv_loop_t* l, HostOptions o) : loop(l), opts(std::move(o)) {
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer}) {
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &esc_timer}) {
       uv_timer_init(loop, t);
       t->data = this;
       ++open_handles;
@@ -399,12 +401,14 @@ struct SessionHost::Impl {
   // The launcher resolved the agent's patterns (host_spec.h): the host
   // reads no agents.toml itself.
   void load_profile() {
-    if (rec.agent.empty() || rec.kind == "shell") return;
-    if (!opts.screen_note.empty()) log("no screen patterns: " + opts.screen_note);
     StateTracker::Options o;
-    o.settle_ms = opts.screen.settle_ms;
+    o.hold_ms = opts.state_hold_ms;
+    if (!rec.agent.empty() && rec.kind != "shell") {
+      if (!opts.screen_note.empty()) log("no screen patterns: " + opts.screen_note);
+      o.settle_ms = opts.screen.settle_ms;
+      use_patterns = !opts.screen.empty();
+    }
     tracker = StateTracker(o);
-    use_patterns = !opts.screen.empty();
   }
 
   // Run the probe after `delay` ms, or sooner if it is already due sooner.
@@ -476,6 +480,9 @@ struct SessionHost::Impl {
   void update_state(int64_t now) {
     if (finished || !child_alive()) return;
     TrackedState t = tracker.current(now);
+    // A state held back (output activity or the probe alone) is looked at
+    // again when it would have held long enough.
+    if (auto due = tracker.hold_until()) schedule_probe(uint64_t(std::max<int64_t>(0, *due - now)) + 5);
     std::string waiting = t.waiting_for;
     if (t.state == SessionState::Blocked && t.source == "screen") waiting = "permission";
     std::string detail = live_detail(t);
@@ -985,18 +992,60 @@ struct SessionHost::Impl {
       return;
     }
     if (n == 0 || c->closing || !c->tty_reading) return;
-    for (auto& ev : c->chords->feed(std::string_view(buf->base, size_t(n)))) {
+    if (!h->on_tty_keys(c, c->chords->feed(std::string_view(buf->base, size_t(n))))) return;
+    // The start of a key's escape sequence (a lone ESC) goes to the program
+    // if nothing follows within the escape time; a prefix key waits.
+    if (!c->chords->expiring()) {
+      c->esc_due = 0;
+    } else if (c->esc_due == 0) {
+      c->esc_due = uv_now(h->loop) + uint64_t(h->opts.escape_time_ms);
+      h->arm_esc_timer();
+    }
+  }
+
+  // Keys matched on a client's terminal. False when the client left.
+  bool on_tty_keys(Conn* c, const std::vector<keymap::ChordMatcher::Event>& events) {
+    for (auto& ev : events) {
       if (ev.kind == keymap::ChordMatcher::Event::Passthrough) {
-        h->on_person_input();
-        h->write_pty(ev.data);
+        on_person_input();
+        write_pty(ev.data);
       } else if (ev.data == "send-prefix") {
-        h->on_person_input();
-        h->write_pty("\x02");
+        on_person_input();
+        write_pty("\x02");
       } else {
-        h->leave(c, ev.data);
-        return;
+        c->esc_due = 0;
+        leave(c, ev.data);
+        return false;
       }
     }
+    return true;
+  }
+
+  // One timer serves every client reading keys: it fires at the earliest due.
+  void arm_esc_timer() {
+    if (closed_all) return;
+    uint64_t due = 0;
+    for (auto& c : conns)
+      if (c->esc_due && !c->closing && (due == 0 || c->esc_due < due)) due = c->esc_due;
+    if (due == 0) {
+      uv_timer_stop(&esc_timer);
+      return;
+    }
+    const uint64_t now = uv_now(loop);
+    uv_timer_start(&esc_timer, [](uv_timer_t* t) { self(t)->on_esc_time(); }, due > now ? due - now : 0, 0);
+  }
+
+  void on_esc_time() {
+    const uint64_t now = uv_now(loop);
+    std::vector<Conn*> due;
+    for (auto& c : conns)
+      if (c->esc_due && c->esc_due <= now) due.push_back(c.get());
+    for (Conn* c : due) {
+      c->esc_due = 0;
+      if (c->closing || !c->tty_reading || !c->chords) continue;
+      on_tty_keys(c, c->chords->flush());
+    }
+    arm_esc_timer();
   }
 
   // A binding was typed on a terminal the host reads: let go of it and tell
@@ -1397,7 +1446,7 @@ struct SessionHost::Impl {
   void close_all() {
     if (closed_all) return;
     closed_all = true;
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer})
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &esc_timer})
       uv_close(reinterpret_cast<uv_handle_t*>(t), on_handle_closed);
     for (uv_signal_t* s : {&sig_chld, &sig_term, &sig_int, &sig_hup})
       uv_close(reinterpret_cast<uv_handle_t*>(s), on_handle_closed);

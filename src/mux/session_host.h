@@ -44,6 +44,8 @@ struct HostOptions {
   int ready_fd = -1;               // write "ok\n" or "error: ...\n" here once listening, then close
   ScreenPatterns screen;           // an agent's screen patterns (none: probe and notifications only)
   std::string screen_note;         // logged at start: why an agent has no patterns
+  int escape_time_ms = 20;         // a key's escape-sequence start read from a client's terminal waits this long
+  int state_hold_ms = 2000;        // a state from output activity or the probe shows once held this long
 
   // The settings and patterns the launcher resolved (host_spec.h).
   void apply(const HostSpec& s) {
@@ -53,6 +55,8 @@ struct HostOptions {
     idle_agent_seconds = s.idle_agent;
     screen = s.screen;
     screen_note = s.screen_note;
+    escape_time_ms = s.escape_time_ms;
+    state_hold_ms = s.state_hold_ms;
   }
 };
 

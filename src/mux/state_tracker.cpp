@@ -1,6 +1,7 @@
 // state_tracker.cpp — see state_tracker.h for the rules.
 #include "mux/state_tracker.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace amux::mux {
@@ -25,13 +26,15 @@ void StateTracker::on_output(int64_t now_ms) {
   if (attention_) output_since_attention_ = true;
 }
 
-void StateTracker::on_input(int64_t) {
+void StateTracker::on_input(int64_t now_ms) {
+  last_input_ = now_ms;
   attention_.reset();
   // The program got its answer; a hook will say what it does next.
   if (notified_ && notified_->state != SessionState::Working) notified_.reset();
 }
 
-void StateTracker::on_probe(pty::TtyReadState r, int64_t) {
+void StateTracker::on_probe(pty::TtyReadState r, int64_t now_ms) {
+  if (r == pty::TtyReadState::Reading && probe_ != r) reading_since_ = now_ms;
   probe_ = r;
   // More output while not reading the terminal: the program moved on.
   if (attention_ && output_since_attention_ && r == pty::TtyReadState::NotReading) attention_.reset();
@@ -45,7 +48,37 @@ void StateTracker::on_screen(std::optional<SessionState> pattern, int64_t now_ms
   if (now_ms - pattern_since_ >= opt_.settle_ms) pattern_ = pattern_seen_;
 }
 
-TrackedState StateTracker::current(int64_t now_ms) const {
+namespace {
+// Sources whose changes are held back (see the header).
+bool weak(const std::string& source) { return source == "probe" || source == "output"; }
+}  // namespace
+
+TrackedState StateTracker::current(int64_t now_ms) {
+  TrackedState raw = decide(now_ms);
+  const bool at_once = !shown_ || opt_.hold_ms <= 0 || raw.state == shown_->state ||
+                       !weak(raw.source) || !weak(shown_->source) ||
+                       now_ms - last_input_ < opt_.hold_ms;
+  if (!at_once) {
+    if (held_ != raw.state) {
+      held_ = raw.state;
+      // A quiet reader has been waiting since its output stopped.
+      held_since_ = raw.state == SessionState::Blocked && raw.source == "probe"
+                        ? std::max(last_output_, reading_since_)
+                        : now_ms;
+    }
+    if (now_ms - held_since_ < opt_.hold_ms) return *shown_;
+  }
+  held_.reset();
+  shown_ = raw;
+  return raw;
+}
+
+std::optional<int64_t> StateTracker::hold_until() const {
+  if (!held_) return std::nullopt;
+  return held_since_ + opt_.hold_ms;
+}
+
+TrackedState StateTracker::decide(int64_t now_ms) const {
   if (notified_) return *notified_;
   TrackedState t;
   if (attention_) {

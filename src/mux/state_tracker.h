@@ -22,6 +22,14 @@
 //     flowed in the last `active_ms` (an event loop that animates while it
 //     works also sleeps in poll on the terminal).
 //  4. Patterns alone when the probe cannot tell (Unknown).
+//
+// Hold: a change of state that rests only on output activity or the probe
+// (source "output" or "probe", before and after) is shown once the new state
+// has held for hold_ms, so a TUI that repaints, then sits reading its
+// terminal (top), stays in one group. A quiet reader counts as blocked from
+// the moment its output stopped. The first state, and every change that
+// involves notify, a notification or a screen pattern, or comes within
+// hold_ms of a person's input, is shown at once.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +54,7 @@ class StateTracker {
   struct Options {
     int settle_ms = 500;    // a screen pattern must hold this long
     int active_ms = 1000;   // output this recent counts as working
+    int hold_ms = 0;        // see "Hold" above; 0 shows every change at once
   };
   StateTracker() = default;
   explicit StateTracker(Options o) : opt_(o) {}
@@ -59,9 +68,14 @@ class StateTracker {
   // The profile's pattern verdict for the visible screen (nullopt: none).
   void on_screen(std::optional<SessionState> pattern, int64_t now_ms);
 
-  TrackedState current(int64_t now_ms) const;
+  // The state to show now (the hold applied). Call it whenever a source
+  // changed and when hold_until() is due.
+  TrackedState current(int64_t now_ms);
   // A screen pattern was seen that has not held for settle_ms yet.
   bool settling() const { return pattern_seen_ != pattern_; }
+  // When a state being held back would be shown if it still holds then
+  // (nullopt: none is held back). Ask current() again at that time.
+  std::optional<int64_t> hold_until() const;
 
  private:
   Options opt_;
@@ -73,6 +87,13 @@ class StateTracker {
   std::optional<SessionState> pattern_;       // the settled pattern state
   std::optional<SessionState> pattern_seen_;  // the latest verdict, maybe not settled
   int64_t pattern_since_ = 0;
+  // Hold
+  TrackedState decide(int64_t now_ms) const;  // the state without the hold
+  std::optional<TrackedState> shown_;
+  std::optional<SessionState> held_;  // a state waiting to have held long enough
+  int64_t held_since_ = 0;
+  int64_t last_input_ = -1'000'000'000;
+  int64_t reading_since_ = 0;
 };
 
 }  // namespace amux::mux

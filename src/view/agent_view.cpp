@@ -67,7 +67,6 @@ namespace {
 constexpr int64_t kMinFrameUs = 16000;   // at most ~60 frames a second
 constexpr int64_t kTileFrameUs = 50000;  // live screens alone: at most 20 frames a second
 constexpr int kTileIntervalMs = 100;    // ≤ 10 updates a second per tile
-constexpr int kEscWaitMs = 30;          // a lone ESC is a key after this pause
 
 const char* kModesOn = "\x1b[?1000h\x1b[?1006h\x1b[?2004h\x1b[>4;1m";
 const char* kModesOff = "\x1b[?1000l\x1b[?1006l\x1b[?2004l\x1b[>4m";
@@ -295,7 +294,7 @@ struct App {
       uv_timer_start(&esc_timer, [](uv_timer_t* t) {
         App* a = of(t);
         a->handle_events(a->dec.flush());
-      }, kEscWaitMs, 0);
+      }, uint64_t(config.escape_time_ms), 0);  // a lone ESC is a key after this pause
     } else {
       uv_timer_stop(&esc_timer);
     }
@@ -470,7 +469,7 @@ struct App {
         if (!rec) { error = "session " + id + " is gone"; break; }
       }
       model.select(id);
-      AttachResult res = run_attach(paths, keys, *rec, false);
+      AttachResult res = run_attach(paths, keys, *rec, false, config.escape_time_ms);
       if (res.end == AttachEnd::Lost) { error = sanitize(res.error); break; }
       if (res.end != AttachEnd::Next && res.end != AttachEnd::Previous) break;
       const auto& order = model.order();

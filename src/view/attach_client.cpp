@@ -99,6 +99,8 @@ struct Client {
   bool awaiting_ack = false;  // left; waiting for the host to let go of the terminal
   bool closed = false;
   uv_timer_t ack_timer{};
+  uv_timer_t esc_timer{};
+  int escape_time_ms = 20;
   int rows = 24, cols = 80;
 
   void send(mux::MsgType t, std::string_view payload) {
@@ -234,7 +236,22 @@ struct Client {
 
   void on_input(std::string_view bytes) {
     if (exited) { finish(AttachEnd::Exited); return; }
-    for (auto& ev : chords->feed(bytes)) {
+    on_keys(chords->feed(bytes));
+    if (finished) return;
+    // The start of a key's escape sequence (a lone ESC) goes to the program
+    // if nothing follows within the escape time; a prefix key waits.
+    if (!chords->expiring()) {
+      uv_timer_stop(&esc_timer);
+    } else if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&esc_timer))) {
+      uv_timer_start(&esc_timer, [](uv_timer_t* t) {
+        auto* c = static_cast<Client*>(t->data);
+        if (!c->finished && !c->exited) c->on_keys(c->chords->flush());
+      }, uint64_t(escape_time_ms), 0);
+    }
+  }
+
+  void on_keys(const std::vector<keymap::ChordMatcher::Event>& events) {
+    for (auto& ev : events) {
       if (ev.kind == keymap::ChordMatcher::Event::Passthrough) {
         for (size_t i = 0; i < ev.data.size(); i += mux::kMaxInputFrame)
           send(mux::MsgType::Input, std::string_view(ev.data).substr(i, mux::kMaxInputFrame));
@@ -284,7 +301,7 @@ void Client::start_reading() {
 }  // namespace
 
 AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys,
-                        const mux::SessionRecord& rec, bool announce) {
+                        const mux::SessionRecord& rec, bool announce, int escape_time_ms) {
   AttachResult res;
   if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
     res.end = AttachEnd::Lost;
@@ -314,7 +331,13 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   // tmux-like terminals pass truecolor through; assume it when the client runs inside tmux.
   if (getenv("TMUX")) att["truecolor"] = true;
   int out_fd = -1;  // a description of this terminal of the host's own
-  if (const char* tn = ttyname(STDOUT_FILENO)) out_fd = ::open(tn, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  // AMUX_ATTACH_RELAY=1: frames and keys go through this client (the path
+  // taken when the terminal cannot be passed), for terminals or setups where
+  // the host should not touch the terminal itself.
+  const char* relay = getenv("AMUX_ATTACH_RELAY");
+  const bool relay_only = relay && *relay && std::strcmp(relay, "0") != 0;
+  if (const char* tn = relay_only ? nullptr : ttyname(STDOUT_FILENO))
+    out_fd = ::open(tn, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (out_fd >= 0) {
     // Direct input: the host matches these bindings on the keys it reads.
     nlohmann::json b = nlohmann::json::array();
@@ -365,6 +388,9 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   cl->cols = cols;
   uv_timer_init(&cl->loop, &cl->ack_timer);
   cl->ack_timer.data = cl.get();
+  uv_timer_init(&cl->loop, &cl->esc_timer);
+  cl->esc_timer.data = cl.get();
+  cl->escape_time_ms = escape_time_ms;
   cl->direct = direct;
   cl->host_reads = direct;  // until the host's answer to Attach says otherwise
   cl->dec.append(hc.take_buffered());  // what came right behind Welcome

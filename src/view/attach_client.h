@@ -23,7 +23,11 @@ struct AttachResult {
 
 // Attach to the session with the [attach] bindings of `keys`; `announce`
 // prints "[detached …]" after leaving (not when the agent view attaches).
+// escape_time_ms: how long the start of a bound key's escape sequence (a
+// lone ESC) waits for the rest before it goes to the program as it is, when
+// this client reads the keys (config.toml escape_time_ms).
 AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys,
-                        const mux::SessionRecord& rec, bool announce = true);
+                        const mux::SessionRecord& rec, bool announce = true,
+                        int escape_time_ms = 20);
 
 }  // namespace amux::view

@@ -66,7 +66,71 @@ INSTANTIATE_TEST_SUITE_P(
     ShellJobs, WorkingWhileNotReading,
     ::testing::Values(Case{"sleep", "sleep 600"},
                       Case{"question", "echo 'Continue? [y/N]'; sleep 600"},
-                      Case{"busy", "echo spinning; while :; do :; done"}),
+                      Case{"busy", "echo spinning; while :; do :; done"},
+                      Case{"download", "printf 'Downloading model.bin  45%% [=====>      ] 1.2MB/s'; sleep 600"}),
+    [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+
+// Readers that print nothing at all: no detail, still blocked on input.
+class QuietReader : public ::testing::TestWithParam<Case> {};
+
+TEST_P(QuietReader, IsBlockedWaitingForInput) {
+  AmuxEnv env;
+  std::string id = env.bg_exec(GetParam().cmd, GetParam().name);
+  json s;
+  ASSERT_TRUE(env.wait_state(id, "blocked", 15000, &s)) << s.dump(2) << "\n" << env.capture(id);
+  EXPECT_EQ(field(s, "waitingFor"), "input");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ShellJobs, QuietReader,
+    ::testing::Values(Case{"read", "read x; sleep 600"},
+                      Case{"cat", "cat; sleep 600"},
+                      Case{"later", "sleep 3; read x; sleep 600"}),
+    [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+
+// A TUI that repaints, then reads its terminal quietly until the next
+// repaint, must not flip its row between groups (config state_hold_ms).
+class RedrawingTui : public ::testing::TestWithParam<Case> {};
+
+TEST_P(RedrawingTui, StaysInOneGroup) {
+  AmuxEnv env;
+  std::string id = env.bg_exec(GetParam().cmd, GetParam().name);
+  ASSERT_TRUE(wait_until([&] { return env.record_field(id, "hadWork") == "true"; }));
+  auto sample = [&] {
+    std::string st = field(env.session(id), "state");
+    return st.empty() ? std::string("?") : st;
+  };
+  // The first settle: the first state, then at most one change once the
+  // quiet between repaints has held for state_hold_ms (2 s), within one
+  // repaint period (3 s) and a margin.
+  std::string trace;
+  const auto settle_end = std::chrono::steady_clock::now() + std::chrono::milliseconds(7000);
+  while (std::chrono::steady_clock::now() < settle_end) {
+    trace += sample() + " ";
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  trace += "| ";
+  // Then 15 s in one group.
+  const std::string first = sample();
+  ASSERT_TRUE(first == "working" || first == "blocked") << first;
+  std::vector<std::string> samples;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < end) {
+    samples.push_back(sample());
+    trace += samples.back() + " ";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_GE(samples.size(), 20u);
+  size_t other = 0;
+  for (const auto& s : samples) other += s != first;
+  EXPECT_EQ(other, 0u) << "samples (settle | 15 s): " << trace;
+  EXPECT_TRUE(env.capture(id).find("top") != std::string::npos ||
+              env.capture(id).find("Tasks") != std::string::npos) << env.capture(id);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Top, RedrawingTui,
+    ::testing::Values(Case{"top_d1", "top -d 1"}, Case{"top_d3", "top -d 3"}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 TEST(States, ReplyUnblocks) {

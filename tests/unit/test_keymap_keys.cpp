@@ -71,6 +71,50 @@ TEST(Chord, DetachKeysAndPassthrough) {
   EXPECT_FALSE(m.pending());
 }
 
+// A lone ESC begins the CSI u form of C-\ (and every arrow): it may wait
+// only for the escape time, then it is the Escape key for the program.
+TEST(Chord, LoneEscapeIsFlushedAfterTheEscapeTime) {
+  ChordMatcher m({{"C-\\", "detach"}, {"C-b d", "detach"}, {"C-b Left", "back"}});
+  EXPECT_EQ(describe(m.feed("\x1b")), "");
+  EXPECT_TRUE(m.pending());
+  EXPECT_TRUE(m.expiring());
+  EXPECT_EQ(describe(m.flush()), "\x1b");
+  EXPECT_FALSE(m.pending());
+  EXPECT_FALSE(m.expiring());
+  // The next key is a key of its own, not Alt+x.
+  EXPECT_EQ(describe(m.feed("x")), "x");
+  // Two bytes of a longer form, then the pause.
+  EXPECT_EQ(describe(m.feed("\x1b[9")), "");
+  EXPECT_TRUE(m.expiring());
+  EXPECT_EQ(describe(m.flush()), "\x1b[9");
+  // The whole form still arrives in pieces within the escape time.
+  EXPECT_EQ(describe(m.feed("\x1b")), "");
+  EXPECT_EQ(describe(m.feed("[92;5u")), "[detach]");
+  // Arrow keys, Alt+x and other CSI u keys pass whole.
+  EXPECT_EQ(describe(m.feed("\x1b[A")), "\x1b[A");
+  EXPECT_EQ(describe(m.feed("\x1bx")), "\x1bx");
+  EXPECT_EQ(describe(m.feed("\x1b[97;5u")), "\x1b[97;5u");
+  EXPECT_FALSE(m.pending());
+  EXPECT_TRUE(m.flush().empty());
+}
+
+// C-b is a real prefix, as in tmux: it waits for its second key however long.
+TEST(Chord, PrefixKeyWaitsWithoutADeadline) {
+  ChordMatcher m({{"C-\\", "detach"}, {"C-b d", "detach"}, {"C-b Left", "back"}});
+  EXPECT_EQ(describe(m.feed("\x02")), "");
+  EXPECT_TRUE(m.pending());
+  EXPECT_FALSE(m.expiring());
+  EXPECT_TRUE(m.flush().empty());
+  EXPECT_TRUE(m.pending());
+  EXPECT_EQ(describe(m.feed("d")), "[detach]");
+  // The prefix, then the start of the second key's form: that part expires
+  // (the unbound keys pass through, like C-b followed by an unbound key).
+  EXPECT_EQ(describe(m.feed("\x02\x1b")), "");
+  EXPECT_TRUE(m.expiring());
+  EXPECT_EQ(describe(m.flush()), "\x02\x1b");
+  EXPECT_EQ(describe(m.feed("\x02\x1b[D")), "[back]");
+}
+
 TEST(Chord, BadBindingThrows) {
   EXPECT_THROW(ChordMatcher(std::vector<Binding>{{"C-b Nope", "x"}}), std::invalid_argument);
   EXPECT_THROW(ChordMatcher(std::vector<Binding>{{"", "x"}}), std::invalid_argument);

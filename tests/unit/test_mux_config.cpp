@@ -49,6 +49,36 @@ TEST(Config, ErrorsNameFileLineAndKey) {
   EXPECT_THROW(parse_config("[worktree]\nbg_isolation = \"maybe\"\n", "c.toml"), ConfigError);
 }
 
+TEST(Config, EscapeTimeAndStateHold) {
+  Config d = parse_config("", "c.toml");
+  EXPECT_EQ(d.escape_time_ms, 20);
+  EXPECT_EQ(d.state_hold_ms, 2000);
+  Config c = parse_config("escape_time_ms = 0\nstate_hold_ms = 500\n", "c.toml");
+  EXPECT_EQ(c.escape_time_ms, 0);
+  EXPECT_EQ(c.state_hold_ms, 500);
+  EXPECT_TRUE(c.warnings.empty());
+  auto error = [](const std::string& text) -> std::string {
+    try {
+      parse_config(text, "/x/config.toml");
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  std::string e = error("escape_time_ms = -1\n");
+  EXPECT_NE(e.find("/x/config.toml:1: escape_time_ms: must not be negative"), std::string::npos) << e;
+  e = error("\nescape_time_ms = \"fast\"\n");
+  EXPECT_NE(e.find("/x/config.toml:2: escape_time_ms: expected an integer"), std::string::npos) << e;
+  e = error("escape_time_ms = 60000\n");
+  EXPECT_NE(e.find("escape_time_ms: must be between 0 and 5000 ms"), std::string::npos) << e;
+  e = error("state_hold_ms = 99999999999\n");
+  EXPECT_NE(e.find("state_hold_ms: too large"), std::string::npos) << e;
+  e = error("state_hold_ms = 700000\n");
+  EXPECT_NE(e.find("state_hold_ms: must be between 0 and 600000 ms"), std::string::npos) << e;
+  e = error("state_hold_ms = true\n");
+  EXPECT_NE(e.find("state_hold_ms: expected an integer"), std::string::npos) << e;
+}
+
 TEST(Config, UnknownKeysAreWarnings) {
   Config c = parse_config("colour = 3\n[session]\nrowz = 3\n", "c.toml");
   ASSERT_EQ(c.warnings.size(), 2u);

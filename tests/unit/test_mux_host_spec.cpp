@@ -168,3 +168,25 @@ TEST(HostSpec, ABrokenProfileLeavesANoteABrokenConfigIsAnError) {
   t.write("config.toml", "[session]\nscrollback_lines = \"lots\"\n");
   EXPECT_THROW(resolve_host_spec(t.paths, agent_record("claude", t.dir.string())), ConfigError);
 }
+
+TEST(HostSpec, EscapeTimeAndStateHoldReachTheHost) {
+  HostSpec d;
+  EXPECT_EQ(d.escape_time_ms, 20);
+  EXPECT_EQ(d.state_hold_ms, 2000);
+  HostSpec s;
+  s.escape_time_ms = 5;
+  s.state_hold_ms = 750;
+  HostSpec r = host_spec_from_json(json::parse(host_spec_to_json(s).dump()));
+  EXPECT_EQ(r.escape_time_ms, 5);
+  EXPECT_EQ(r.state_hold_ms, 750);
+  EXPECT_THROW(host_spec_from_json({{"escapeTimeMs", -1}}), std::runtime_error);
+  EXPECT_THROW(host_spec_from_json({{"stateHoldMs", "long"}}), std::runtime_error);
+
+  TempConfig t;
+  t.write("config.toml", "escape_time_ms = 7\nstate_hold_ms = 300\n");
+  HostSpec f = resolve_host_spec(t.paths, agent_record("claude", t.dir.string()));
+  EXPECT_EQ(f.escape_time_ms, 7);
+  EXPECT_EQ(f.state_hold_ms, 300);
+  t.write("config.toml", "escape_time_ms = -7\n");
+  EXPECT_THROW(resolve_host_spec(t.paths, agent_record("claude", t.dir.string())), ConfigError);
+}

@@ -110,3 +110,110 @@ TEST(StateTracker, UnknownProbeFallsBackToPatterns) {
   t.on_screen(SessionState::Blocked, 0);
   EXPECT_EQ(t.current(0).state, SessionState::Blocked);
 }
+
+namespace {
+StateTracker held(int hold_ms = 2000) {
+  StateTracker::Options o;
+  o.hold_ms = hold_ms;
+  return StateTracker(o);
+}
+}  // namespace
+
+// `top -d 3`: it repaints every 3 s and reads its terminal in between. The
+// first state shows at once; a quiet reader becomes blocked once quiet for
+// hold_ms, and a repaint every 3 s (1 s of "working" output each) never
+// holds long enough to flip it back.
+TEST(StateTracker, RepaintingReaderStaysInOneGroup) {
+  StateTracker t = held();
+  t.on_output(0);
+  t.on_probe(TtyReadState::Reading, 200);
+  EXPECT_EQ(t.current(200).state, SessionState::Working);  // the first state: at once
+  EXPECT_FALSE(t.hold_until());
+  EXPECT_EQ(t.current(1400).state, SessionState::Working);  // quiet 1.4 s: held back
+  ASSERT_TRUE(t.hold_until());
+  EXPECT_EQ(*t.hold_until(), 2200);  // quiet and reading since the probe at 200
+  EXPECT_EQ(t.current(2100).state, SessionState::Working);
+  EXPECT_EQ(t.current(2200).state, SessionState::Blocked);
+  EXPECT_FALSE(t.hold_until());
+  for (int64_t cycle = 3000; cycle < 30000; cycle += 3000) {
+    t.on_output(cycle);  // the repaint
+    t.on_probe(TtyReadState::NotReading, cycle);
+    EXPECT_EQ(t.current(cycle).state, SessionState::Blocked) << cycle;
+    t.on_probe(TtyReadState::Reading, cycle + 10);
+    for (int64_t at = cycle + 10; at < cycle + 3000; at += 100)
+      EXPECT_EQ(t.current(at).state, SessionState::Blocked) << at;
+  }
+}
+
+// `top -d 1`: never quiet long enough, so it stays working.
+TEST(StateTracker, FastRepaintingReaderStaysWorking) {
+  StateTracker t = held();
+  t.on_probe(TtyReadState::Reading, 0);
+  for (int64_t cycle = 0; cycle < 20000; cycle += 1050) {
+    t.on_output(cycle);
+    for (int64_t at = cycle; at < cycle + 1050; at += 50) {
+      t.on_probe(TtyReadState::Reading, at);
+      EXPECT_EQ(t.current(at).state, SessionState::Working) << at;
+    }
+  }
+}
+
+// Without the hold (hold_ms 0), the same program flips: what the hold fixes.
+TEST(StateTracker, WithoutAHoldARepaintingReaderFlips) {
+  StateTracker t = held(0);
+  t.on_output(0);
+  t.on_probe(TtyReadState::Reading, 200);
+  EXPECT_EQ(t.current(200).state, SessionState::Working);
+  EXPECT_EQ(t.current(1500).state, SessionState::Blocked);
+  t.on_output(3000);
+  EXPECT_EQ(t.current(3000).state, SessionState::Working);
+}
+
+TEST(StateTracker, ProbeChangesWaitForTheHold) {
+  StateTracker t = held();
+  t.on_probe(TtyReadState::NotReading, 0);
+  EXPECT_EQ(t.current(0).state, SessionState::Working);
+  t.on_probe(TtyReadState::Reading, 10000);  // `sleep 10; read x`, silent
+  EXPECT_EQ(t.current(10000).state, SessionState::Working);
+  ASSERT_TRUE(t.hold_until());
+  EXPECT_EQ(*t.hold_until(), 12000);
+  // A blip of work resets the wait.
+  t.on_probe(TtyReadState::NotReading, 11000);
+  EXPECT_EQ(t.current(11000).state, SessionState::Working);
+  EXPECT_FALSE(t.hold_until());
+  t.on_probe(TtyReadState::Reading, 11500);
+  EXPECT_EQ(t.current(13000).state, SessionState::Working);
+  EXPECT_EQ(t.current(13500).state, SessionState::Blocked);
+}
+
+TEST(StateTracker, StrongSourcesAndInputShowAtOnce) {
+  StateTracker t = held();
+  t.on_probe(TtyReadState::Reading, 0);
+  EXPECT_EQ(t.current(0).state, SessionState::Blocked);
+  // The person answers; the program works at once.
+  t.on_input(5000);
+  t.on_probe(TtyReadState::NotReading, 5200);
+  EXPECT_EQ(t.current(5200).state, SessionState::Working);
+  // ... and when it reads again right after, that shows at once too.
+  t.on_probe(TtyReadState::Reading, 5600);
+  EXPECT_EQ(t.current(5600).state, SessionState::Blocked);
+  // Long after the input, a change rests on the probe alone: held.
+  t.on_probe(TtyReadState::NotReading, 20000);
+  EXPECT_EQ(t.current(20000).state, SessionState::Blocked);
+  EXPECT_EQ(t.current(22000).state, SessionState::Working);
+  // A notification, a notify and a screen pattern: at once.
+  t.on_notification("Build done", 30000);
+  EXPECT_EQ(t.current(30000).state, SessionState::Blocked);
+  t.on_notify(SessionState::Working, "", "", 31000);
+  EXPECT_EQ(t.current(31000).state, SessionState::Working);
+  StateTracker p = held();
+  p.on_probe(TtyReadState::Reading, 0);
+  p.on_output(0);
+  EXPECT_EQ(p.current(0).state, SessionState::Working);
+  p.on_screen(SessionState::Idle, 100);
+  p.on_screen(SessionState::Idle, 600);
+  EXPECT_EQ(p.current(600).state, SessionState::Idle);
+  p.on_screen(std::nullopt, 5000);  // the pattern is gone: the probe says blocked
+  p.on_screen(std::nullopt, 5500);
+  EXPECT_EQ(p.current(5500).state, SessionState::Blocked);
+}
