@@ -276,6 +276,26 @@ struct App {
     if (!err.empty() && now - last_launch > 3000) {
       last_launch = now;
       link_note = "starting the background service…";
+      // Started on the thread pool: the view keeps drawing meanwhile.
+      struct LaunchJob {
+        uv_work_t req{};
+        App* app = nullptr;
+      };
+      auto job = std::make_unique<LaunchJob>();
+      job->app = this;
+      job->req.data = job.get();
+      auto work = [](uv_work_t* w) {
+        auto* j = static_cast<LaunchJob*>(w->data);
+        mux::launch_supervisor(j->app->paths, "transient", 5000);
+      };
+      auto after = [](uv_work_t* w, int) {
+        std::unique_ptr<LaunchJob> j(static_cast<LaunchJob*>(w->data));
+        if (!j->app->quitting) j->app->connect_supervisor();
+      };
+      if (uv_queue_work(&loop, &job->req, work, after) == 0) {
+        job.release();  // `after` owns it now
+        return;
+      }
       mux::launch_supervisor(paths, "transient", 5000);
     }
     connect_supervisor();
