@@ -35,8 +35,6 @@
 #include <optional>
 #include <vector>
 
-extern char** environ;
-
 #include "mux/atomic_file.h"
 #include "mux/process_info.h"
 #include "mux/protocol.h"
@@ -49,6 +47,8 @@ extern char** environ;
 #include "render/screen.h"
 #include "render/text_dump.h"
 #include "render/tile.h"
+
+extern char** environ;
 
 namespace amux::mux {
 
