@@ -111,7 +111,11 @@ void place(int from, int to) {
   // A new session, then fork again so the process is not a session leader
   // that could acquire a controlling tty, and is reparented to init.
   ::setsid();
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  pid_t p2 = ::_Fork();  // async-signal-safe: no atfork handlers in a forked child
+#else
   pid_t p2 = ::fork();
+#endif
   if (p2 != 0) _exit(p2 < 0 ? 1 : 0);
   // Park everything above 0..3 first: any of the parent's 0..3 may be
   // closed, so a fresh descriptor could land where another must go.
