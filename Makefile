@@ -128,7 +128,7 @@ $(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL) | $(OUT)/amux-host
 # The launcher starts it from next to amux (or <prefix>/lib/amux/).
 HOST_MUX_SRCS := $(addprefix src/mux/,session_host.cpp host_spec.cpp screen_patterns.cpp \
                    protocol.cpp session_record.cpp paths.cpp atomic_file.cpp roster.cpp \
-                   state_tracker.cpp process_info.cpp)
+                   state_tracker.cpp process_info.cpp session_env.cpp)
 HOST_SRCS := src/host/host_main.cpp $(HOST_MUX_SRCS) $(call layer_srcs,render) $(call layer_srcs,pty) \
              src/keymap/chord.cpp src/keymap/key_names.cpp
 HOST_OBJS := $(patsubst src/%.cpp,$(OUT)/obj-host/%.o,$(HOST_SRCS))

@@ -9,12 +9,15 @@
 #include <filesystem>
 #include <optional>
 
+extern char** environ;
+
 #include "mux/agent_profile.h"
 #include "mux/atomic_file.h"
 #include "mux/claude_hooks.h"
 #include "mux/daemon_client.h"
 #include "mux/host_launcher.h"
 #include "mux/run_command.h"
+#include "mux/session_env.h"
 #include "mux/session_id.h"
 #include "mux/worktree.h"
 
@@ -111,8 +114,24 @@ class WorktreeGuard {
   bool keep_ = false;
 };
 
+// This command's environment, for the session to start with (like `nohup
+// cmd &`). An entry that is not UTF-8 cannot travel in the JSON request and
+// is left out.
+nlohmann::json dispatch_env() {
+  nlohmann::json env = nlohmann::json::array();
+  for (std::string& e : inheritable_environment(environ)) {
+    try {
+      (void)nlohmann::json(e).dump();
+    } catch (const nlohmann::json::exception&) {
+      continue;
+    }
+    env.push_back(std::move(e));
+  }
+  return env;
+}
+
 SessionRecord start(const Paths& paths, const SessionRecord& r) {
-  auto resp = supervisor_request(paths, {{"op", "dispatch"}, {"record", r.to_json()}});
+  auto resp = supervisor_request(paths, {{"op", "dispatch"}, {"record", r.to_json()}, {"env", dispatch_env()}});
   if (!resp.value("ok", false)) throw DispatchError(resp.value("error", std::string("dispatch failed")));
   return SessionRecord::from_json(resp["record"]);
 }

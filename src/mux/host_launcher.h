@@ -1,11 +1,17 @@
-// host_launcher.h — start a session host as a detached process.
+// host_launcher.h — start a session host (or the supervisor) as a detached
+// process.
 //
 // Why: a host must outlive whoever started it (a CLI call, the supervisor),
 // so it is started with a double fork and setsid, its stdio pointed at
-// /dev/null and daemon.log, and the starter waits on a pipe until the host
-// says it is listening (or why it could not start). It also resolves what
-// the host needs from the TOML files (host_spec.h), since the host binary
-// reads none.
+// /dev/null and daemon.log, and the starter learns from a pipe when the
+// host listens (or why it could not start). The process keeps none of its
+// starter's descriptors: only 0, 1, 2 and the ready pipe (as fd 3) reach
+// it. Everything the child needs is built before fork, so the child makes
+// only async-signal-safe calls — the supervisor forks while libuv's thread
+// pool runs. Starting and waiting are separate steps: the supervisor waits
+// for the ready line on its loop (ready_pipe.h), the CLI blocks
+// (launch_detached, launch_host). The launcher also resolves what the host
+// needs from the TOML files (host_spec.h), since the host binary reads none.
 #pragma once
 
 #include <string>
@@ -17,14 +23,11 @@
 
 namespace amux::mux {
 
+// How long a started process may take to say it is ready.
+inline constexpr int kReadyTimeoutMs = 10000;
+
 // Path of the running amux binary (/proc/self/exe).
 std::string self_exe();
-
-// Runs `<exe> <args…> --ready-fd N` detached (double fork, setsid, stdio to
-// /dev/null, stderr to daemon.log) and waits until it writes "ok" on the
-// ready pipe. "" or a one-line error; `what` names it in errors.
-std::string launch_detached(const Paths& paths, const std::vector<std::string>& args,
-                            const std::string& what, int timeout_ms = 10000);
 
 // The session host binary: amux-host next to the running amux (the build
 // tree), else <prefix>/lib/amux/amux-host (installed); "" when neither exists.
@@ -36,10 +39,28 @@ std::string host_exe();
 // ConfigError for a bad config.toml.
 HostSpec resolve_host_spec(const Paths& paths, const SessionRecord& rec);
 
-// Writes jobs/<id>/host.json (resolve_host_spec) and runs the host detached:
-// host_exe() with the command line `amux host <id> --ready-fd N`, or
-// `<amux> host <id>` when there is no amux-host. Returns "" once the host
-// listens, else a one-line error. The record jobs/<id>/state.json must exist.
-std::string launch_host(const Paths& paths, const std::string& id, int timeout_ms = 10000);
+// Writes jobs/<id>/host.json (resolve_host_spec) for the record
+// jobs/<id>/state.json. Reads TOML and may run git: the supervisor calls it
+// off its loop. "" or a one-line error.
+std::string prepare_host(const Paths& paths, const std::string& id);
+
+// Starts the host of `id` detached without waiting: host_exe() with the
+// command line `amux host <id> --ready-fd 3`, or `<amux> host <id>` when
+// there is no amux-host. Returns the read end of its ready pipe
+// (close-on-exec; the caller owns it), or -1 with *err set.
+int spawn_host(const Paths& paths, const std::string& id, std::string* err);
+
+// What a ready pipe said: "" for "ok", else a one-line error (`what` names
+// the process; EOF without a word points at daemon.log).
+std::string ready_error(const std::string& answer, const std::string& what, const Paths& paths);
+
+// Runs `<amux> <args…> --ready-fd 3` detached and blocks until it is ready
+// (for callers without a loop). "" or a one-line error.
+std::string launch_detached(const Paths& paths, const std::vector<std::string>& args,
+                            const std::string& what, int timeout_ms = kReadyTimeoutMs);
+
+// prepare_host + spawn_host, then blocks until the host listens. "" or a
+// one-line error.
+std::string launch_host(const Paths& paths, const std::string& id, int timeout_ms = kReadyTimeoutMs);
 
 }  // namespace amux::mux

@@ -39,6 +39,7 @@
 #include "mux/process_info.h"
 #include "mux/protocol.h"
 #include "mux/roster.h"
+#include "mux/session_env.h"
 #include "keymap/chord.h"
 #include "mux/state_tracker.h"
 #include "pty/pty.h"
@@ -46,6 +47,8 @@
 #include "render/screen.h"
 #include "render/text_dump.h"
 #include "render/tile.h"
+
+extern char** environ;
 
 namespace amux::mux {
 
@@ -282,10 +285,12 @@ struct SessionHost::Impl {
     pty::SpawnOptions sp;
     sp.argv = rec.argv;
     sp.cwd = rec.cwd;
-    sp.env_overrides = rec.env;
-    sp.env_overrides.push_back("AMUX_SESSION=" + rec.id);
-    sp.env_overrides.push_back("AMUX_JOB_DIR=" + opts.paths.job_dir(rec.id));
-    sp.env_overrides.push_back("TERM=xterm-256color");
+    // The dispatching command's environment (jobs/<id>/env); a session
+    // dispatched without one gets the host's own.
+    std::vector<std::string> base;
+    if (auto stored = load_session_env(opts.paths, rec.id)) base = std::move(*stored);
+    else for (char** e = environ; e && *e; ++e) base.emplace_back(*e);
+    sp.env = session_environment(base, rec.env, opts.paths, rec.id);
     sp.rows = rec.rows;
     sp.cols = rec.cols;
     try {

@@ -26,7 +26,9 @@
 #include "mux/host_launcher.h"
 #include "mux/process_info.h"
 #include "mux/protocol.h"
+#include "mux/ready_pipe.h"
 #include "mux/roster.h"
+#include "mux/session_env.h"
 #include "mux/session_id.h"
 #include "mux/session_record.h"
 #include "mux/session_view.h"
@@ -168,6 +170,7 @@ struct Supervisor::Impl {
   }
 
   void mark_host_lost(const std::string& id) {
+    if (launching.count(id)) return;  // its new host is on the way
     auto rec = load_record(o.paths, id);
     if (!rec) return;
     if (!state_is_live(rec->state)) { records[id] = *rec; return; }
@@ -225,9 +228,23 @@ struct Supervisor::Impl {
         [this, id](UvConn&, const std::string& reason) { on_host_closed(id, reason); });
   }
 
+  // Runs `go` once the subscription to id's host is closed (libuv is done
+  // with its handle), closing it if it is still open.
+  std::map<std::string, std::vector<std::function<void()>>> unwatch_waiters;
+  void after_unwatched(const std::string& id, std::function<void()> go) {
+    auto it = hosts.find(id);
+    if (it == hosts.end()) { go(); return; }
+    unwatch_waiters[id].push_back(std::move(go));
+    it->second->close("respawn");  // idempotent; on_host_closed follows
+  }
+
   void on_host_closed(const std::string& id, const std::string& reason) {
     auto node = hosts.extract(id);  // destroyed at end of scope (handle already closed)
     if (shutting_down) return;
+    if (auto w = unwatch_waiters.extract(id); !w.empty()) {
+      for (auto& go : w.mapped()) go();
+      return;  // restarted by whoever waited
+    }
     auto rec = load_record(o.paths, id);
     if (rec && state_is_live(rec->state) && !process_alive(rec->host_pid, rec->host_start_time)) {
       log("host of " + id + " is gone (" + reason + ")");
@@ -471,12 +488,12 @@ struct Supervisor::Impl {
 
   void check_idle() {
     if (shutting_down) return;
-    bool idle = clients.empty() && !any_live() && calls.empty();
+    bool idle = clients.empty() && !any_live() && calls.empty() && launching.empty();
     if (!idle) { uv_timer_stop(&idle_timer); return; }
     if (uv_is_active(reinterpret_cast<uv_handle_t*>(&idle_timer))) return;
     uv_timer_start(&idle_timer, [](uv_timer_t* t) {
       auto* self = static_cast<Impl*>(t->data);
-      if (!self->clients.empty() || self->any_live()) return;
+      if (!self->clients.empty() || self->any_live() || !self->launching.empty()) return;
       self->log("idle " + std::to_string(int(self->o.idle_exit_seconds)) + "s with no clients — exiting");
       self->shutdown(true, nullptr);
     }, uint64_t(o.idle_exit_seconds * 1000), 0);
@@ -560,9 +577,23 @@ struct Supervisor::Impl {
     return rec;
   }
 
+  // ---- starting hosts ----
+  // A start never blocks the loop: the host's spec (TOML, git) is worked
+  // out on the thread pool, the fork is prepared before it happens, and the
+  // ready pipe is read here (ReadyPipe). Sessions whose host is starting,
+  // with everyone waiting for the outcome ("" or an error).
+  std::map<std::string, std::vector<std::function<void(const std::string&)>>> launching;
+  std::map<ReadyPipe*, std::unique_ptr<ReadyPipe>> ready_pipes;
+
   // Start the host of a new record (resume = false: its argv), or restart
-  // an existing one with the resume argv.
-  std::string relaunch(SessionRecord rec, bool resume = true) {
+  // an existing one with the resume argv; `done` gets "" once it listens,
+  // else the error. A session already starting is not started twice: `done`
+  // waits for that start.
+  void relaunch(SessionRecord rec, bool resume, std::function<void(const std::string&)> done) {
+    if (auto it = launching.find(rec.id); it != launching.end()) {
+      it->second.push_back(std::move(done));
+      return;
+    }
     if (resume && !rec.resume_argv.empty()) rec.argv = rec.resume_argv;
     rec.state = SessionState::Starting;
     rec.detail = "starting…";
@@ -574,19 +605,57 @@ struct Supervisor::Impl {
     rec.socket = o.paths.host_socket(rec.id);
     save_record(o.paths, rec);
     records[rec.id] = rec;
-    std::string err = launch_host(o.paths, rec.id);
-    if (!err.empty()) {
-      rec.state = SessionState::Failed;
-      rec.detail = "host did not start — " + err;
-      save_record(o.paths, rec);
-      records[rec.id] = rec;
-      return err;
-    }
-    if (auto fresh = load_record(o.paths, rec.id)) records[rec.id] = *fresh;
-    log("bg spawned " + rec.id + " (" + rec.kind + ")");
-    watch_host(rec.id);
+    const std::string id = rec.id;
+    launching[id].push_back(std::move(done));
+    off_loop([paths = o.paths, id]() -> json { return {{"error", prepare_host(paths, id)}}; },
+             [this, id](const json& j) {
+               if (std::string err = j.value("error", std::string()); !err.empty()) return launch_failed(id, err);
+               std::string err;
+               int fd = spawn_host(o.paths, id, &err);
+               if (fd < 0) return launch_failed(id, err);
+               auto rp = std::make_unique<ReadyPipe>(
+                   loop, fd, uint64_t(kReadyTimeoutMs),
+                   [this, id](const std::string& answer, bool timed_out) {
+                     std::string e = timed_out ? "session host did not start within " +
+                                                     std::to_string(kReadyTimeoutMs / 1000) + " s"
+                                               : ready_error(answer, "session host", o.paths);
+                     if (e.empty()) launch_ok(id);
+                     else launch_failed(id, e);
+                   },
+                   [this](ReadyPipe* p) { ready_pipes.erase(p); });
+               ReadyPipe* raw = rp.get();
+               ready_pipes[raw] = std::move(rp);
+               if (std::string e = raw->start(); !e.empty()) {
+                 raw->close();
+                 launch_failed(id, e);
+               }
+             });
+  }
+
+  void launch_ok(const std::string& id) {
+    if (auto fresh = load_record(o.paths, id)) records[id] = *fresh;
+    log("bg spawned " + id + " (" + records[id].kind + ")");
+    watch_host(id);
     save_roster_now();
-    return "";
+    launch_done(id, "");
+  }
+
+  void launch_failed(const std::string& id, const std::string& err) {
+    SessionRecord rec = records[id];
+    if (auto fresh = load_record(o.paths, id)) rec = *fresh;
+    rec.state = SessionState::Failed;
+    rec.detail = "host did not start — " + err;
+    save_record(o.paths, rec);
+    records[id] = rec;
+    broadcast(rec);
+    launch_done(id, err);
+  }
+
+  void launch_done(const std::string& id, const std::string& err) {
+    auto node = launching.extract(id);
+    if (!node.empty())
+      for (auto& cb : node.mapped()) cb(err);
+    check_idle();
   }
 
   // Run `cb` once process `pid` is gone (or after timeout_ms), polling on a
@@ -643,9 +712,24 @@ struct Supervisor::Impl {
       r.created_at = now_ms();
       if (!r.rows || !r.cols) { r.rows = o.config.rows; r.cols = o.config.cols; }
       if (r.argv.empty()) { reply({{"ok", false}, {"error", "nothing to run"}}); return; }
-      std::string err = relaunch(r, false);
-      if (!err.empty()) { reply({{"ok", false}, {"error", "could not start session " + r.id + ": " + err}}); return; }
-      reply({{"ok", true}, {"id", r.id}, {"record", records[r.id].to_json()}});
+      // The dispatching command's environment, kept with the session so a
+      // respawn starts it the same way.
+      if (req.contains("env") && req["env"].is_array()) {
+        std::vector<std::string> env;
+        for (auto& e : req["env"])
+          if (e.is_string()) env.push_back(e.get<std::string>());
+        int rc = make_dirs(o.paths.job_dir(r.id));
+        if (rc == 0) rc = save_session_env(o.paths, r.id, inheritable_environment(env));
+        if (rc < 0) {
+          reply({{"ok", false}, {"error", "cannot write " + session_env_file(o.paths, r.id) + ": " + strerror(-rc)}});
+          return;
+        }
+      }
+      const std::string id = r.id;
+      relaunch(r, false, [this, id, reply](const std::string& err) {
+        if (!err.empty()) reply({{"ok", false}, {"error", "could not start session " + id + ": " + err}});
+        else reply({{"ok", true}, {"id", id}, {"record", records[id].to_json()}});
+      });
     } else if (op == "list") {
       bool all = req.value("all", false);
       std::string cwd = req.value("cwd", std::string());
@@ -653,7 +737,8 @@ struct Supervisor::Impl {
       json arr = json::array();
       for (auto& r : load_all_records(o.paths)) {
         SessionRecord rr = r;
-        if (state_is_live(rr.state) && !(rr.host_pid > 0 && process_alive(rr.host_pid, rr.host_start_time))) {
+        if (state_is_live(rr.state) && !launching.count(rr.id) &&
+            !(rr.host_pid > 0 && process_alive(rr.host_pid, rr.host_start_time))) {
           mark_host_lost(rr.id);
           if (auto fresh = load_record(o.paths, rr.id)) rr = *fresh;
         }
@@ -702,20 +787,18 @@ struct Supervisor::Impl {
         auto go = [this, id, errors, done]() {
           auto rec = load_record(o.paths, id);
           if (!rec) { errors->push_back("no session " + id); done(); return; }
-          std::string err = relaunch(*rec);
-          if (!err.empty()) errors->push_back("could not restart " + id + ": " + err);
-          else log("respawned " + id);
-          done();
+          relaunch(*rec, true, [this, id, errors, done](const std::string& err) {
+            if (!err.empty()) errors->push_back("could not restart " + id + ": " + err);
+            else log("respawned " + id);
+            done();
+          });
         };
         if (host_alive(id)) {
           host_call(id, {{"op", "shutdown"}}, [this, id, go](const json&) {
             // The subscription closes too; start the new host once the old is gone.
             auto it = records.find(id);
             pid_t hp = it != records.end() ? it->second.host_pid : 0;
-            when_gone(hp, 2000, [this, id, go]() {
-              hosts.erase(id);
-              go();
-            });
+            when_gone(hp, 2000, [this, id, go]() { after_unwatched(id, go); });
           });
         } else {
           go();
@@ -782,6 +865,10 @@ Supervisor::~Supervisor() = default;
 std::string Supervisor::start() { return impl_->start(); }
 
 int Supervisor::run_main(SupervisorOptions opts) {
+  // Starting a host works out its settings on libuv's thread pool (TOML,
+  // git); `respawn --all` starts every session at once, so the pool is
+  // larger than libuv's default of 4 (read once, at its first use).
+  setenv("UV_THREADPOOL_SIZE", "16", 0);
   uv_loop_t loop;
   uv_loop_init(&loop);
   int ready = opts.ready_fd;

@@ -11,6 +11,8 @@
 // exist by then.
 #include "pty/pty.h"
 
+#include "pty/close_fds.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -116,7 +118,6 @@ struct Fd {
 // exit), which tells the parent the child is set up.
 [[noreturn]] void run_child(int master, int slave, int sync_fd, const std::string& cwd,
                             char** argv, char** envp, const sigset_t& empty_mask) {
-  (void)sync_fd;  // close-on-exec; closed by exec or _exit
   ::close(master);
   // What login_tty does: a new session with the slave as controlling tty.
   if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) {
@@ -127,6 +128,10 @@ struct Fd {
     if (dup2(slave, fd) < 0) _exit(127);
   }
   if (slave > 2) ::close(slave);
+  // Only 0, 1 and 2 reach the program: whatever the parent holds without
+  // close-on-exec (its own starter's descriptors, say) is closed here; the
+  // sync pipe goes at exec.
+  close_fds_from(3, sync_fd);
 
   // Default dispositions (a daemon parent may ignore SIGPIPE or SIGHUP) and
   // an empty mask; the parent blocked everything around fork.

@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <uv.h>
@@ -274,6 +275,26 @@ struct App {
     if (!err.empty() && now - last_launch > 3000) {
       last_launch = now;
       link_note = "starting the background service…";
+      // Started on the thread pool: the view keeps drawing meanwhile.
+      struct LaunchJob {
+        uv_work_t req{};
+        App* app = nullptr;
+      };
+      auto job = std::make_unique<LaunchJob>();
+      job->app = this;
+      job->req.data = job.get();
+      auto work = [](uv_work_t* w) {
+        auto* j = static_cast<LaunchJob*>(w->data);
+        mux::launch_supervisor(j->app->paths, "transient", 5000);
+      };
+      auto after = [](uv_work_t* w, int) {
+        std::unique_ptr<LaunchJob> j(static_cast<LaunchJob*>(w->data));
+        if (!j->app->quitting) j->app->connect_supervisor();
+      };
+      if (uv_queue_work(&loop, &job->req, work, after) == 0) {
+        job.release();  // `after` owns it now
+        return;
+      }
       mux::launch_supervisor(paths, "transient", 5000);
     }
     connect_supervisor();
@@ -424,22 +445,65 @@ struct App {
                   });
   }
 
+  // A dispatch (git, maybe a new worktree, the supervisor starting the
+  // host) runs on libuv's thread pool, so the view keeps drawing and reading
+  // keys meanwhile; the result comes back on the loop.
+  struct DispatchJob {
+    uv_work_t req{};
+    App* app = nullptr;
+    mux::NewSession session;
+    bool attach = false;
+    bool was_connected = false;
+    std::optional<mux::SessionRecord> rec;
+    std::string error;
+  };
+
   void dispatch(const Effect& e) {
-    int64_t now = mux::now_ms();
-    bool was_connected = sup && sup->ready();
-    try {
-      mux::SessionRecord rec = mux::dispatch_session(paths, config, e.session);
-      SessionInfo s = SessionInfo::from_json(mux::session_json(rec, false));
-      model.upsert(s);
-      model.select(s.id);
-      ctl->set_status("started " + s.name, false, now);
-      if (!was_connected) full_repaint = true;  // "Starting background service…" may have been printed
-      if (e.attach) attach(s.id);
-    } catch (const mux::DispatchError& err) {
-      ctl->set_status(sanitize(err.what()), true, now);
-    } catch (const std::exception& err) {
-      ctl->set_status(std::string("could not start the session: ") + sanitize(err.what()), true, now);
+    auto job = std::make_unique<DispatchJob>();
+    job->app = this;
+    job->session = e.session;
+    job->attach = e.attach;
+    job->was_connected = sup && sup->ready();
+    job->req.data = job.get();
+    auto work = [](uv_work_t* w) {
+      auto* j = static_cast<DispatchJob*>(w->data);
+      try {
+        j->rec = mux::dispatch_session(j->app->paths, j->app->config, j->session);
+      } catch (const mux::DispatchError& err) {
+        j->error = err.what();
+      } catch (const std::exception& err) {
+        j->error = std::string("could not start the session: ") + err.what();
+      }
+    };
+    auto after = [](uv_work_t* w, int) {
+      std::unique_ptr<DispatchJob> j(static_cast<DispatchJob*>(w->data));
+      j->app->dispatched(*j);
+    };
+    if (uv_queue_work(&loop, &job->req, work, after) == 0) {
+      job.release();  // `after` owns it now
+      ctl->set_status("starting…", false, mux::now_ms());
+      request_frame();
+    } else {
+      work(&job->req);
+      dispatched(*job);
     }
+  }
+
+  void dispatched(const DispatchJob& j) {
+    if (quitting) return;
+    int64_t now = mux::now_ms();
+    if (!j.rec) {
+      ctl->set_status(sanitize(j.error), true, now);
+      request_frame();
+      return;
+    }
+    SessionInfo s = SessionInfo::from_json(mux::session_json(*j.rec, false));
+    model.upsert(s);
+    model.select(s.id);
+    ctl->set_status("started " + s.name, false, now);
+    if (!j.was_connected) full_repaint = true;  // "Starting background service…" may have been printed
+    request_frame();
+    if (j.attach) attach(s.id);
   }
 
   // Leave ncurses, put the session on the terminal, come back to the same row.

@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -365,6 +367,31 @@ TEST(PtySpawn, MasterIsNonBlockingAndCloseOnExec) {
   EXPECT_EQ(listing.find("-> " + p.slave_path() + "\r\n"), std::string::npos) << listing;
   p.signal_group(SIGKILL);
   p.wait();
+}
+
+TEST(PtySpawn, OnlyStdioReachesTheChild) {
+  // Descriptors the parent holds without close-on-exec (a starter's pipe,
+  // a copy of /dev/null) never reach the program.
+  int leak = ::open("/dev/null", O_RDONLY);
+  ASSERT_GE(leak, 0);
+  int high = ::fcntl(leak, F_DUPFD, 40);
+  ASSERT_GE(high, 40);
+  int pfd[2];
+  ASSERT_EQ(::pipe(pfd), 0);
+  Pty q = spawn({"sleep", "30"});  // spawn returns once it has exec'd
+  ::close(leak);
+  ::close(high);
+  ::close(pfd[0]);
+  ::close(pfd[1]);
+  std::string fds;
+  std::error_code ec;
+  std::vector<int> nums;
+  for (auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(q.pid()) + "/fd", ec))
+    nums.push_back(std::stoi(e.path().filename().string()));
+  std::sort(nums.begin(), nums.end());
+  EXPECT_EQ(nums, (std::vector<int>{0, 1, 2}));
+  q.signal_group(SIGKILL);
+  q.wait();
 }
 
 TEST(PtySpawn, DestructorHangsUpLiveChild) {
