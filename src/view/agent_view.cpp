@@ -425,15 +425,19 @@ struct App {
                   });
   }
 
+  std::set<std::string> trust_told;  // untrusted-project notices already shown
   void dispatch(const Effect& e) {
     int64_t now = mux::now_ms();
     bool was_connected = sup && sup->ready();
     try {
-      mux::SessionRecord rec = mux::dispatch_session(paths, config, e.session);
+      std::string notice;
+      mux::SessionRecord rec = mux::dispatch_session(paths, config, e.session, &notice);
       SessionInfo s = SessionInfo::from_json(mux::session_json(rec, false));
       model.upsert(s);
       model.select(s.id);
-      ctl->set_status("started " + s.name, false, now);
+      // An untrusted project's ignored keys are told once per view.
+      if (!notice.empty() && trust_told.insert(notice).second) ctl->set_status(sanitize(notice), true, now);
+      else ctl->set_status("started " + s.name, false, now);
       if (!was_connected) full_repaint = true;  // "Starting background service…" may have been printed
       if (e.attach) attach(s.id);
     } catch (const mux::DispatchError& err) {
@@ -671,7 +675,7 @@ int run_agent_view(const mux::Paths& paths, const mux::Config& config, const key
   // "Starting background service…" shows on the normal screen).
   auto st = mux::supervisor_request(paths, {{"op", "status"}}, true, 10000);
   if (!st.value("ok", false)) {
-    std::fprintf(stderr, "amux: %s\n", st.value("error", std::string("the background service did not answer")).c_str());
+    std::fprintf(stderr, "amux: %s\n", sanitize(st.value("error", std::string("the background service did not answer"))).c_str());
     return 1;
   }
   auto app = std::make_unique<App>(paths, config, keys, defaults);
@@ -681,7 +685,7 @@ int run_agent_view(const mux::Paths& paths, const mux::Config& config, const key
       return std::filesystem::is_directory(p, ec);
     });
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "amux: bad key binding in [view]: %s\n", e.what());
+    std::fprintf(stderr, "amux: bad key binding in [view]: %s\n", sanitize(e.what()).c_str());
     return 1;
   }
   std::string home = defaults.cwd;
@@ -698,7 +702,7 @@ int run_agent_view(const mux::Paths& paths, const mux::Config& config, const key
   app->init_handles();
   SCREEN* scr = newterm(nullptr, stdout, stdin);
   if (!scr) {
-    std::fprintf(stderr, "amux: cannot use this terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+    std::fprintf(stderr, "amux: cannot use this terminal (TERM=%s)\n", sanitize(getenv("TERM") ? getenv("TERM") : "").c_str());
     app->quit();
     uv_run(&app->loop, UV_RUN_DEFAULT);
     uv_loop_close(&app->loop);
