@@ -66,11 +66,12 @@ void register_trust(CLI::App& app, Context& ctx) {
   c->add_flag("-y,--yes", yes, "trust without asking (for scripts; no terminal needed)");
   c->add_flag("--revoke", revoke, "forget that DIR was trusted");
   c->footer(
-      "Until a project is trusted, amux applies only the keys of its .amux files that describe\n"
-      "an agent (description, patterns, settle_ms, worktree settings); keys\n"
-      "that choose what runs (binary, start, resume, prompt_args, options, env, hooks, kind) and\n"
-      "profiles the project adds are ignored, and dispatch says so. Trust is stored with a SHA-256\n"
-      "of the files in <config dir>/trusted.json: after a file changes, trust it again.");
+      "Until a project is trusted, amux applies only the keys of its .amux files that\n"
+      "describe an agent (description, patterns, settle_ms, worktree settings). Keys that\n"
+      "choose what runs (binary, start, resume, prompt_args, options, env, hooks, kind) and\n"
+      "profiles the project adds are ignored, and dispatch says so in one line. The answer\n"
+      "is stored with a SHA-256 of the files in <config dir>/trusted.json; after a file\n"
+      "changes, trust it again.\n");
   c->callback([&ctx]() {
     ctx.load();
     const std::string d = dir.empty() ? "." : dir;

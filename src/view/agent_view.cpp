@@ -429,8 +429,8 @@ struct App {
   void dispatch(const Effect& e) {
     int64_t now = mux::now_ms();
     bool was_connected = sup && sup->ready();
+    std::string notice;
     try {
-      std::string notice;
       mux::SessionRecord rec = mux::dispatch_session(paths, config, e.session, &notice);
       SessionInfo s = SessionInfo::from_json(mux::session_json(rec, false));
       model.upsert(s);
@@ -441,7 +441,10 @@ struct App {
       if (!was_connected) full_repaint = true;  // "Starting background service…" may have been printed
       if (e.attach) attach(s.id);
     } catch (const mux::DispatchError& err) {
-      ctl->set_status(sanitize(err.what()), true, now);
+      // Failed (e.g. an agent only the untrusted project defines): say both.
+      std::string msg = err.what();
+      if (!notice.empty() && trust_told.insert(notice).second) msg += " — " + notice;
+      ctl->set_status(sanitize(msg), true, now);
     } catch (const std::exception& err) {
       ctl->set_status(std::string("could not start the session: ") + sanitize(err.what()), true, now);
     }

@@ -169,3 +169,36 @@ TEST(SafeOutput, DetachLinePrintsAHostileNameInert) {
   EXPECT_NE(line.find("]52;c;aGVsbG8="), std::string::npos) << line;  // the rest, inert
   EXPECT_NE(t.tmux({"display-message", "-p", "-t", "0", "#{pane_title}"}).out, "PWNED\n");
 }
+
+TEST(Trust, TheViewSaysOnceWhatAnUntrustedProjectAskedFor) {
+  AmuxEnv env;
+  TempDir proj;
+  const fs::path user_mark = proj.path / "USERMARK", marker = proj.path / "MARKER";
+  std::ofstream(env.config_dir() + "/agents.toml")
+      << "[fake]\nbinary = \"sh\"\nstart = [\"-c\", \"touch '" << user_mark.string() << "'; sleep 60\"]\n";
+  fs::create_directories(proj.path / ".amux");
+  std::ofstream(proj.path / ".amux/agents.toml")
+      << "[fake]\nstart = [\"-c\", \"touch '" << marker.string() << "'; sleep 60\"]\n";
+
+  Tmux t(240, 30, "cd '" + proj.path.string() + "' && env PS1='$ ' TERM=tmux-256color bash --norc --noprofile");
+  ASSERT_TRUE(t.wait_for("$"));
+  t.send_text(env.env_prefix() + amux_bin() + " agents --agent fake");
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("describe a task", 15000)) << t.capture();
+  t.send_text("first task for the fake agent");
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("amux trust " + proj.path.string(), 15000)) << t.capture();
+  EXPECT_NE(t.capture().find("fake.start"), std::string::npos) << t.capture();
+  ASSERT_TRUE(wait_until([&] { return fs::exists(user_mark); }, 20000));
+  EXPECT_FALSE(fs::exists(marker));
+
+  // The second dispatch is not told again: the status says it started.
+  fs::remove(user_mark);
+  t.send_text("second task for the fake agent");
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(wait_until([&] { return fs::exists(user_mark); }, 20000)) << t.capture();
+  ASSERT_TRUE(t.wait_for("started second", 15000)) << t.capture();
+  EXPECT_EQ(t.capture().find("amux trust"), std::string::npos) << t.capture();
+  EXPECT_FALSE(fs::exists(marker));
+  t.send_keys({"Escape"});
+}
