@@ -78,12 +78,28 @@ TEST(SafeOutput, EveryCommandPrintsAHostileNameInert) {
   RunResult r2 = env.amux({"--bg", "--exec", "sleep 60", "--name", kHostile + "2"});
   ASSERT_EQ(r2.rc, 0) << r2.err;
   const std::string id2 = id_from(r2);
-  for (const char* cmd : {"attach", "logs", "stop", "rm", "pin", "capture", "respawn"}) {
-    r = env.amux({cmd, "evil"});
+  for (const char* cmd : {"attach", "logs", "stop", "rm", "pin", "unpin", "capture", "respawn", "reply"}) {
+    r = std::string(cmd) == "reply" ? env.amux({cmd, "evil", "text"}) : env.amux({cmd, "evil"});
     EXPECT_NE(r.rc, 0) << cmd;
     EXPECT_NE(r.err.find("matches 2 sessions"), std::string::npos) << cmd << ": " << r.err;
     EXPECT_CLEAN(r, cmd);
   }
+  r = env.amux({"rename", "evil", "other"});
+  EXPECT_NE(r.err.find("matches 2 sessions"), std::string::npos) << r.err;
+  EXPECT_CLEAN(r, "rename ambiguous");
+
+  // A session reports a hostile detail about itself (as its hooks would).
+  r = env.amux({"--bg", "--exec",
+                amux_bin() + " notify --state blocked --detail \"$(printf 'd\\033]0;PWNED\\007\\302\\233J')\"; "
+                "echo notified; sleep 60", "--name", "detail-job"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const std::string id3 = id_from(r);
+  ASSERT_TRUE(wait_until([&] { return env.record_field(id3, "detail").find("PWNED") != std::string::npos; }, 20000))
+      << env.record_field(id3, "detail");
+  r = env.amux({"agents"});
+  EXPECT_NE(r.out.find("d]0;PWNEDJ"), std::string::npos) << r.out;
+  EXPECT_CLEAN(r, "agents with a hostile detail");
+
   // Errors that quote what was typed.
   r = env.amux({"attach", kHostile + "-nomatch"});
   EXPECT_NE(r.rc, 0);
