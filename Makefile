@@ -16,11 +16,12 @@ DESTDIR  ?=
 
 VERSION  := 0.1.0
 
-PKGS      := vterm libuv ncursesw tomlplusplus nlohmann_json CLI11
+PKGS      := vterm libuv ncursesw tomlplusplus nlohmann_json CLI11 libutf8proc libcrypto
 TEST_PKGS := gtest gmock
 DEB_PKGS  := g++ make pkg-config libvterm-dev libuv1-dev libncurses-dev \
              libtomlplusplus-dev nlohmann-json3-dev libcli11-dev googletest \
-             libgtest-dev libgmock-dev tmux git procps python3 less
+             libgtest-dev libgmock-dev tmux git procps python3 less \
+             libutf8proc-dev libssl-dev
 
 ifeq ($(BUILD),debug)
   OUT      ?= build-debug
@@ -128,7 +129,7 @@ $(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL) | $(OUT)/amux-host
 # The launcher starts it from next to amux (or <prefix>/lib/amux/).
 HOST_MUX_SRCS := $(addprefix src/mux/,session_host.cpp host_spec.cpp screen_patterns.cpp \
                    protocol.cpp session_record.cpp paths.cpp atomic_file.cpp roster.cpp \
-                   state_tracker.cpp process_info.cpp session_env.cpp)
+                   state_tracker.cpp process_info.cpp session_env.cpp session_id.cpp)
 HOST_SRCS := src/host/host_main.cpp $(HOST_MUX_SRCS) $(call layer_srcs,render) $(call layer_srcs,pty) \
              src/keymap/chord.cpp src/keymap/key_names.cpp
 HOST_OBJS := $(patsubst src/%.cpp,$(OUT)/obj-host/%.o,$(HOST_SRCS))
@@ -141,7 +142,7 @@ HOST_OPT_keymap := $(HOST_OPT)
 $(addprefix $(OUT)/obj-host/render/,text_dump.o tile.o osc_notify.o cluster_table.o): HOST_OPT_render := $(HOST_OPT)
 ifeq ($(BUILD),debug)
   HOST_LDFLAGS :=
-  HOST_LDLIBS   = $(shell pkg-config --libs vterm libuv) -lutil -lpthread
+  HOST_LDLIBS   = $(shell pkg-config --libs vterm libuv libutf8proc) -lutil -lpthread
   CLI_LDLIBS    = $(LDLIBS)
 else
   # amux itself links the C libraries in too: every command starts ~0.4 ms
@@ -150,11 +151,11 @@ else
   # tomlplusplus exists only as a shared library built against it.
   CLI_LDLIBS    = -Wl,-Bstatic $(shell pkg-config --libs vterm ncursesw) -Wl,-Bdynamic \
                   $(shell pkg-config --static --libs libuv-static) \
-                  $(shell pkg-config --libs tomlplusplus) -lutil -lpthread
+                  $(shell pkg-config --libs tomlplusplus libutf8proc libcrypto) -lutil -lpthread
   # gold's identical code folding, when gold is there, saves a little more.
   HOST_LD := $(shell $(CXX) -fuse-ld=gold -Wl,--version 2>/dev/null | grep -q 'GNU gold' && echo -fuse-ld=gold -Wl,--icf=safe)
   HOST_LDFLAGS := -static-libstdc++ -static-libgcc -Wl,--gc-sections $(HOST_LD)
-  HOST_LDLIBS   = -Wl,-Bstatic $(shell pkg-config --libs vterm) -Wl,-Bdynamic \
+  HOST_LDLIBS   = -Wl,-Bstatic $(shell pkg-config --libs vterm libutf8proc) -Wl,-Bdynamic \
                   $(shell pkg-config --static --libs libuv-static) -lutil -lpthread
 endif
 

@@ -10,6 +10,7 @@
 #include "cli/cmd_view.h"
 #include "cli/context.h"
 #include "mux/daemon_client.h"
+#include "render/safe_text.h"
 #include "view/view_prefs.h"
 
 namespace amux::cli {
@@ -23,11 +24,6 @@ std::string age(int64_t since_ms) {
   if (s < 3600) return std::to_string(s / 60) + "m";
   if (s < 86400) return std::to_string(s / 3600) + "h";
   return std::to_string(s / 86400) + "d";
-}
-std::string clean(std::string s) {
-  for (auto& c : s)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  return s;
 }
 // The defaults for new sessions: given ones replace the remembered set in
 // view.json; with none given, the remembered set applies. A bypass
@@ -83,13 +79,17 @@ void register_agents(CLI::App& app, Context& ctx) {
     }
     auto r = supervise(ctx, {{"op", "list"}, {"all", all || !json_out}, {"cwd", c}}, 10000);
     auto& s = r["sessions"];
-    if (json_out) { std::cout << s.dump(2) << "\n"; return; }
+    if (json_out) { std::cout << render::json_safe(s.dump(2)) << "\n"; return; }
     if (s.empty()) { std::printf("no sessions\n"); return; }
     for (auto& e : s) {
       std::string st = e.value("state", std::string());
-      std::printf("%s  %-8s %-24.24s %-40.40s %s%s\n", e.value("id", std::string()).c_str(), st.c_str(),
-                  clean(e.value("name", std::string())).c_str(), clean(e.value("detail", std::string())).c_str(),
-                  age(e.value("startedAt", int64_t(0))).c_str(), e.value("pinned", false) ? "  (pinned)" : "");
+      // Columns by display cells, every field through the one sanitizer.
+      std::string line = render::sanitize(e.value("id", std::string())) + "  " +
+                         render::fit_pad(render::sanitize(st), 8, false) + " " +
+                         render::fit_pad(render::sanitize(e.value("name", std::string())), 24) + " " +
+                         render::fit_pad(render::sanitize(e.value("detail", std::string())), 40) + " " +
+                         age(e.value("startedAt", int64_t(0))) + (e.value("pinned", false) ? "  (pinned)" : "");
+      std::printf("%s\n", line.c_str());
     }
   });
 }

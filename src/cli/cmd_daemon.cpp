@@ -12,6 +12,7 @@
 #include "mux/daemon_client.h"
 #include "mux/process_info.h"
 #include "mux/supervisor.h"
+#include "render/safe_text.h"
 
 namespace amux::cli {
 namespace {
@@ -33,13 +34,13 @@ void tail_file(const std::string& path, int n, bool follow) {
     lines.push_back(l);
     if (n > 0 && int(lines.size()) > n) lines.erase(lines.begin());
   }
-  for (auto& x : lines) std::cout << x << "\n";
+  for (auto& x : lines) std::cout << render::sanitize(x) << "\n";
   std::cout << std::flush;
   if (!follow) return;
   in.clear();
   while (true) {
     if (std::getline(in, l)) {
-      std::cout << l << "\n" << std::flush;
+      std::cout << render::sanitize(l) << "\n" << std::flush;
     } else {
       in.clear();
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -80,14 +81,14 @@ void register_daemon(CLI::App& app, Context& ctx) {
     ctx.load();
     auto r = mux::supervisor_request(ctx.paths, {{"op", "status"}}, false, 5000);
     if (!r.value("ok", false)) throw CommandError("the background service is not running");
-    if (json_out) { std::cout << r.dump(2) << "\n"; return; }
+    if (json_out) { std::cout << render::json_safe(r.dump(2)) << "\n"; return; }
     std::printf("running    pid %d · amux %s · protocol %d\n", r.value("pid", 0),
                 r.value("version", std::string()).c_str(), r.value("protocol", 0));
     std::printf("uptime     %s\n", human_ms(r.value("uptimeMs", int64_t(0))).c_str());
-    std::printf("origin     %s\n", r.value("origin", std::string()).c_str());
-    std::printf("config     %s\n", r.value("configDir", std::string()).c_str());
-    std::printf("log        %s\n", r.value("log", std::string()).c_str());
-    std::printf("sockets    %s\n", r.value("socketDir", std::string()).c_str());
+    std::printf("origin     %s\n", render::sanitize(r.value("origin", std::string())).c_str());
+    std::printf("config     %s\n", render::sanitize(r.value("configDir", std::string())).c_str());
+    std::printf("log        %s\n", render::sanitize(r.value("log", std::string())).c_str());
+    std::printf("sockets    %s\n", render::sanitize(r.value("socketDir", std::string())).c_str());
     std::printf("hosts      %d live · %zu sessions\n", r.value("liveHosts", 0),
                 size_t(r.value("sessions", 0)));
     int64_t age = r.value("rosterAgeMs", int64_t(-1));

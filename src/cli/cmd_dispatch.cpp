@@ -16,6 +16,7 @@
 #include "cli/context.h"
 #include "cli/host_request.h"
 #include "mux/dispatch.h"
+#include "render/safe_text.h"
 
 namespace amux::cli {
 namespace {
@@ -70,23 +71,32 @@ mux::SessionRecord dispatch(Context& ctx, const DispatchOptions& o) {
   for (auto& d : n.add_dirs) d = absolute(d);
   for (auto& d : n.plugin_dirs) d = absolute(d);
   if (!n.mcp_config.empty() && n.mcp_config[0] != '{') n.mcp_config = absolute(n.mcp_config);
+  // What an untrusted project file asked for is told once, on stderr, whether
+  // or not the dispatch then succeeds.
+  std::string notice;
+  auto tell = [&notice] {
+    if (!notice.empty()) std::fprintf(stderr, "amux: %s\n", render::sanitize(notice).c_str());
+  };
   try {
-    return mux::dispatch_session(ctx.paths, ctx.config, n);
+    mux::SessionRecord r = mux::dispatch_session(ctx.paths, ctx.config, n, &notice);
+    tell();
+    return r;
   } catch (const mux::DispatchError& e) {
+    tell();
     throw CommandError(e.what());
   }
 }
 
 void print_backgrounded(const mux::SessionRecord& r) {
   std::string id = r.id;
-  std::printf("backgrounded · %s · %s\n", id.c_str(), r.name.c_str());
+  std::printf("backgrounded · %s · %s\n", render::sanitize(id).c_str(), render::sanitize(r.name).c_str());
   std::string a = "amux attach " + id, l = "amux logs " + id, s = "amux stop " + id;
   size_t w = a.size();
   std::printf("  %-*s list sessions\n", int(w), "amux agents");
   std::printf("  %-*s open in this terminal\n", int(w), a.c_str());
   std::printf("  %-*s show recent output\n", int(w), l.c_str());
   std::printf("  %-*s stop this session\n", int(w), s.c_str());
-  if (!r.worktree.empty()) std::printf("  worktree: %s\n", r.worktree.c_str());
+  if (!r.worktree.empty()) std::printf("  worktree: %s\n", render::sanitize(r.worktree).c_str());
 }
 
 void add_dispatch_options(CLI::App* c, DispatchOptions& o) {

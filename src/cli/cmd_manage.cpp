@@ -4,6 +4,7 @@
 
 #include "cli/context.h"
 #include "mux/daemon_client.h"
+#include "render/safe_text.h"
 
 namespace amux::cli {
 
@@ -34,9 +35,9 @@ void register_manage(CLI::App& app, Context& ctx) {
     if (r.contains("worktree")) {
       const auto& wt = r["worktree"];
       std::string msg = wt.value("message", wt.value("error", std::string()));
-      if (!msg.empty()) std::printf("%s\n", msg.c_str());
+      if (!msg.empty()) std::printf("%s\n", render::sanitize_lines(msg).c_str());
       std::string cmd = wt.value("discardCommand", std::string());
-      if (!cmd.empty()) std::printf("  to discard it: %s\n", cmd.c_str());
+      if (!cmd.empty()) std::printf("  to discard it: %s\n", render::sanitize(cmd).c_str());
     }
   });
 
@@ -50,7 +51,7 @@ void register_manage(CLI::App& app, Context& ctx) {
     if (rs_all == !rs_target.empty()) throw CommandError("usage: amux respawn <id>|--all", 2);
     if (rs_all) {
       auto r = supervise(ctx, {{"op", "respawn"}, {"all", true}}, 60000);
-      for (auto& id : r["ids"]) std::printf("restarted %s\n", id.get<std::string>().c_str());
+      for (auto& id : r["ids"]) std::printf("restarted %s\n", render::sanitize(id.get<std::string>()).c_str());
       return;
     }
     auto rec = ctx.resolve(rs_target);
@@ -66,7 +67,7 @@ void register_manage(CLI::App& app, Context& ctx) {
     ctx.load();
     auto rec = ctx.resolve(rn_target);
     supervise(ctx, {{"op", "rename"}, {"id", rec.id}, {"name", rn_name}}, 10000);
-    std::printf("renamed %s to %s\n", rec.id.c_str(), rn_name.c_str());
+    std::printf("renamed %s to %s\n", rec.id.c_str(), render::sanitize(rn_name).c_str());
   });
 
   static std::string pin_target;

@@ -49,5 +49,6 @@ void register_manage(CLI::App& app, Context& ctx);     // rm, respawn, rename, p
 void register_agents(CLI::App& app, Context& ctx);     // agents
 void register_notify(CLI::App& app, Context& ctx);     // notify (agent hooks)
 void register_bypass(CLI::App& app, Context& ctx);     // accept-bypass
+void register_trust(CLI::App& app, Context& ctx);      // trust
 
 }  // namespace amux::cli

@@ -5,6 +5,7 @@
 
 #include "mux/daemon_client.h"
 #include "mux/process_info.h"
+#include "render/safe_text.h"
 #include "view/attach_client.h"
 
 namespace amux::cli {
@@ -27,7 +28,7 @@ mux::SessionRecord ensure_host(Context& ctx, const mux::SessionRecord& rec) {
 int attach_session(Context& ctx, const mux::SessionRecord& rec) {
   auto r = view::run_attach(ctx.paths, ctx.keymap, rec, true, ctx.config.escape_time_ms);
   if (r.end == view::AttachEnd::Lost) {
-    std::fprintf(stderr, "amux: %s\n", r.error.c_str());
+    std::fprintf(stderr, "amux: %s\n", render::sanitize(r.error).c_str());
     return 1;
   }
   return 0;

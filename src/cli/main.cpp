@@ -15,6 +15,7 @@
 
 #include "cli/context.h"
 #include "mux/session_id.h"
+#include "render/safe_text.h"
 
 namespace amux::cli {
 
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("-V,--version", "amux " AMUX_VERSION);
   app.require_subcommand(0, 1);
   app.failure_message([](const CLI::App* a, const CLI::Error& e) {
-    std::string s = std::string(e.what());
+    std::string s = amux::render::sanitize_lines(e.what());
     return "amux: " + s + "\nRun '" + a->get_name() + " --help' for usage.\n";
   });
   Context ctx;
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
   register_agents(app, ctx);
   register_notify(app, ctx);
   register_bypass(app, ctx);
+  register_trust(app, ctx);
   // `amux` alone opens the agent view (= `amux agents`).
   std::vector<char*> args(argv, argv + argc);
   static char agents_cmd[] = "agents";
@@ -84,13 +86,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "amux: " << e.what() << "\nRun 'amux --help' for usage.\n";
+    std::cerr << "amux: " << amux::render::sanitize_lines(e.what()) << "\nRun 'amux --help' for usage.\n";
     return 2;
   } catch (const CommandError& e) {
-    if (*e.what()) std::cerr << "amux: " << e.what() << "\n";
+    if (*e.what()) std::cerr << "amux: " << amux::render::sanitize_lines(e.what()) << "\n";
     return e.code;
   } catch (const std::exception& e) {
-    std::cerr << "amux: " << e.what() << "\n";
+    std::cerr << "amux: " << amux::render::sanitize_lines(e.what()) << "\n";
     return 1;
   }
   return 0;

@@ -26,6 +26,7 @@
 #include "mux/host_spec.h"
 #include "mux/paths.h"
 #include "mux/session_host.h"
+#include "mux/session_id.h"
 
 namespace {
 
@@ -71,6 +72,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   id = argv[optind];
+  if (!is_session_id(id)) {  // it names the job dir and the socket
+    std::fprintf(stderr, "amux: invalid session id (expected 8 hex digits)\n");
+    return 2;
+  }
   auto fail = [&](const std::string& msg) {
     if (ready_fd >= 0) dprintf(ready_fd, "error: %s\n", msg.c_str());
     std::fprintf(stderr, "amux: %s\n", msg.c_str());

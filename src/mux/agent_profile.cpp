@@ -16,6 +16,7 @@
 
 #include "mux/atomic_file.h"
 #include "mux/run_command.h"
+#include "mux/trust_store.h"
 #include "mux/worktree.h"
 
 namespace amux::mux {
@@ -414,13 +415,21 @@ const char* option_flag(AgentOption o) {
   return "?";
 }
 
-ProfileSet ProfileSet::from_sources(const std::vector<std::pair<std::string, std::string>>& sources) {
+// Keys of a profile that only describe it (how its screen looks, what it
+// is): a project file sets these without being trusted. Every other key
+// chooses what runs or how (binary, start, resume, prompt_args, options, env,
+// hooks, kind), and so does a profile the project adds.
+const std::set<std::string> kDescriptiveKeys = {"description", "patterns", "settle_ms"};
+
+ProfileSet ProfileSet::from_sources(const std::vector<std::pair<std::string, std::string>>& sources,
+                                    size_t first_untrusted) {
   ProfileSet set;
   std::vector<toml::table> roots;  // kept alive: the layers point into them
   roots.reserve(sources.size());
   std::vector<std::pair<std::string, Layers>> layered;  // profiles in order of first appearance
   std::map<std::string, std::string> origins;
-  for (auto& [origin, text] : sources) {
+  for (size_t si = 0; si < sources.size(); ++si) {
+    const auto& [origin, text] = sources[si];
     try {
       roots.push_back(toml::parse(text, origin));
     } catch (const toml::parse_error& e) {
@@ -428,6 +437,29 @@ ProfileSet ProfileSet::from_sources(const std::vector<std::pair<std::string, std
       s << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
         << e.description();
       throw ProfileError(s.str());
+    }
+    if (si >= first_untrusted) {
+      // Not trusted: keep only what describes the profiles defined before.
+      toml::table& t = roots.back();
+      std::vector<std::string> drop_tables;
+      for (auto&& [k, v] : t) {
+        std::string name(k.str());
+        bool known = std::any_of(layered.begin(), layered.end(), [&](auto& e) { return e.first == name; });
+        if (!known || !v.is_table()) {
+          drop_tables.push_back(name);
+          set.ignored_.push_back("profile '" + name + "'");
+          continue;
+        }
+        std::vector<std::string> drop_keys;
+        for (auto&& [pk, pv] : *v.as_table())
+          if (!kDescriptiveKeys.count(std::string(pk.str()))) drop_keys.push_back(std::string(pk.str()));
+        for (auto& k2 : drop_keys) {
+          v.as_table()->erase(k2);
+          set.ignored_.push_back(name + "." + k2);
+        }
+      }
+      for (auto& n : drop_tables) t.erase(n);
+      if (!set.ignored_.empty()) set.untrusted_origin_ = origin;
     }
     const toml::table& root = roots.back();
     // This file's profiles in the order they are written.
@@ -525,7 +557,34 @@ std::string project_agents_file(const std::string& dir) {
 }
 
 ProfileSet load_profiles(const Paths& p, const std::string& dir) {
-  return ProfileSet::load(find_shipped_agents_file(), user_agents_file(p), project_agents_file(dir));
+  const std::string shipped = find_shipped_agents_file();
+  const std::string user = user_agents_file(p);
+  std::vector<std::pair<std::string, std::string>> sources;
+  if (shipped.empty()) throw ProfileError("the shipped agents.toml was not found (reinstall amux)");
+  auto shipped_text = read_file(shipped);
+  if (!shipped_text) throw ProfileError(shipped + ": cannot read the agent profiles");
+  sources.emplace_back(shipped, *shipped_text);
+  if (user != shipped)
+    if (auto t = read_file(user)) sources.emplace_back(user, *t);
+  // The project's file, read once: what is hashed is what applies.
+  const ProjectFiles pf = read_project_files(project_root(dir));
+  const std::string project = pf.path("agents.toml");
+  size_t first_untrusted = SIZE_MAX;
+  if (const auto& t = pf.content("agents.toml"); t && project != shipped && project != user) {
+    if (!is_trusted(p, pf.root, pf.digest())) first_untrusted = sources.size();
+    sources.emplace_back(project, *t);
+  }
+  ProfileSet set = ProfileSet::from_sources(sources, first_untrusted);
+  set.project_root_ = pf.root;
+  return set;
+}
+
+std::string ProfileSet::trust_notice() const {
+  if (ignored_.empty()) return "";
+  std::string what;
+  for (auto& i : ignored_) what += (what.empty() ? "" : ", ") + i;
+  return "ignored " + what + " from " + untrusted_origin_ +
+         " (not trusted; to allow it: amux trust " + project_root_ + ")";
 }
 
 std::vector<std::string> build_start_argv(const AgentProfile& p, const DispatchSpec& s) {

@@ -15,6 +15,7 @@
 // there is a prompt); {value} in an option's flags; "{{" is a literal "{".
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <regex>
@@ -70,13 +71,22 @@ struct AgentProfile {
   ScreenPatterns screen_patterns() const { return {working, blocked, idle, settle_ms}; }
 };
 
+class ProfileSet;
+ProfileSet load_profiles(const Paths& p, const std::string& dir);
+
 class ProfileSet {
  public:
   // Sources are (origin, TOML text), lowest precedence first. A later
   // source's [name] table overrides the keys it sets in the same profile
   // (options and patterns key by key; `option = false` removes an option) or
   // adds a new profile. Throws ProfileError naming file:line: key.
-  static ProfileSet from_sources(const std::vector<std::pair<std::string, std::string>>& sources);
+  // Sources from index `first_untrusted` on are project files not trusted
+  // (trust_store.h): of those only the keys that describe a profile apply
+  // (description, patterns, settle_ms) to profiles defined
+  // before; every other key and every profile they add is ignored and listed
+  // in ignored().
+  static ProfileSet from_sources(const std::vector<std::pair<std::string, std::string>>& sources,
+                                 size_t first_untrusted = SIZE_MAX);
   // The shipped file (must exist), then the user and project files (each
   // skipped when "" or missing).
   static ProfileSet load(const std::string& shipped, const std::string& user = "",
@@ -88,10 +98,18 @@ class ProfileSet {
   const std::vector<AgentProfile>& profiles() const { return profiles_; }  // file order
   std::vector<std::string> names() const;
   const std::vector<std::string>& warnings() const { return warnings_; }  // unknown keys
+  // What an untrusted project file asked for and did not get ("claude.binary",
+  // "profile 'x'"), and the one line that says so and how to trust it ("" when
+  // nothing was ignored).
+  const std::vector<std::string>& ignored() const { return ignored_; }
+  std::string trust_notice() const;
 
  private:
+  friend ProfileSet load_profiles(const Paths& p, const std::string& dir);
   std::vector<AgentProfile> profiles_;
   std::vector<std::string> warnings_;
+  std::vector<std::string> ignored_;
+  std::string untrusted_origin_, project_root_;
 };
 
 // Where the files are: the shipped agents.toml (installed share/amux/, the
@@ -101,7 +119,9 @@ class ProfileSet {
 std::string find_shipped_agents_file();
 std::string user_agents_file(const Paths& p);
 std::string project_agents_file(const std::string& dir);
-// All three for a session started in `dir`. Throws ProfileError.
+// All three for a session started in `dir`; the project's file applies in
+// full only when the person trusted the project (`amux trust`, see
+// trust_store.h), else as in from_sources(). Throws ProfileError.
 ProfileSet load_profiles(const Paths& p, const std::string& dir);
 
 // What a dispatch asks of an agent (DESIGN.md §1 options).

@@ -151,12 +151,13 @@ SessionRecord dispatch_shell(const Paths& paths, const NewSession& req, SessionR
 }
 
 SessionRecord dispatch_agent(const Paths& paths, const Config& config, const NewSession& req,
-                             SessionRecord r) {
+                             SessionRecord r, std::string* notice) {
   if (req.prompt.empty()) throw DispatchError("nothing to run: give a prompt, or --exec 'command'");
   ProfileSet profiles;
   std::string agent;
   try {
     profiles = load_profiles(paths, r.cwd);
+    if (notice) *notice = profiles.trust_notice();
     agent = req.agent.empty() ? default_agent(config.default_agent, profiles) : req.agent;
   } catch (const ProfileError& e) {
     throw DispatchError(e.what());
@@ -294,13 +295,14 @@ std::string name_from_text(const std::string& text) {
   return s.empty() ? "job" : s;
 }
 
-SessionRecord dispatch_session(const Paths& paths, const Config& config, const NewSession& req) {
+SessionRecord dispatch_session(const Paths& paths, const Config& config, const NewSession& req,
+                               std::string* notice) {
   SessionRecord r;
   r.cwd = resolve_cwd(req.cwd);
   r.rows = config.rows;
   r.cols = config.cols;
   if (req.shell) return dispatch_shell(paths, req, r);
-  return dispatch_agent(paths, config, req, r);
+  return dispatch_agent(paths, config, req, r, notice);
 }
 
 }  // namespace amux::mux

@@ -48,8 +48,11 @@ struct DispatchError : std::runtime_error {
 };
 
 // Start the session through the supervisor (started on demand). Returns its
-// record. Throws DispatchError with one line.
-SessionRecord dispatch_session(const Paths& paths, const Config& config, const NewSession& req);
+// record. Throws DispatchError with one line. `notice`, when given, gets the
+// one line that says what an untrusted project file asked for and did not
+// get, and how to trust it ("" when nothing was ignored).
+SessionRecord dispatch_session(const Paths& paths, const Config& config, const NewSession& req,
+                               std::string* notice = nullptr);
 
 // A display name from a command or prompt: first line, ≤ 40 characters.
 std::string name_from_text(const std::string& text);

@@ -15,9 +15,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 #include "mux/atomic_file.h"
+#include "mux/session_id.h"
 
 namespace amux::mux {
 
@@ -71,7 +73,18 @@ std::string verify_private_dir(const std::string& dir) {
   return "";
 }
 
+const std::string& checked_id(const std::string& id) {
+  if (!is_session_id(id)) throw std::invalid_argument("invalid session id (expected 8 hex digits)");
+  return id;
+}
+
 }  // namespace
+
+std::string Paths::job_dir(const std::string& id) const { return jobs_dir() + "/" + checked_id(id); }
+
+std::string Paths::host_socket(const std::string& id) const {
+  return socket_dir + "/" + checked_id(id) + ".sock";
+}
 
 size_t max_socket_path() { return sizeof(sockaddr_un::sun_path) - 1; }
 

@@ -17,7 +17,10 @@ struct Paths {
   static Paths from_env();  // honours AMUX_CONFIG_DIR, HOME, XDG_RUNTIME_DIR
 
   std::string jobs_dir() const { return config_dir + "/jobs"; }
-  std::string job_dir(const std::string& id) const { return jobs_dir() + "/" + id; }
+  // The builders that take a session id refuse anything but a session id
+  // (8 hex digits, is_session_id): they throw std::invalid_argument, so a
+  // name like "../../x" from a request or a file never becomes a path.
+  std::string job_dir(const std::string& id) const;
   std::string state_file(const std::string& id) const { return job_dir(id) + "/state.json"; }
   std::string pins_file() const { return jobs_dir() + "/pins.json"; }
   std::string daemon_dir() const { return config_dir + "/daemon"; }
@@ -27,7 +30,7 @@ struct Paths {
   std::string config_file() const { return config_dir + "/config.toml"; }
   std::string keymap_file() const { return config_dir + "/keymap.toml"; }
   std::string control_socket() const { return socket_dir + "/control.sock"; }
-  std::string host_socket(const std::string& id) const { return socket_dir + "/" + id + ".sock"; }
+  std::string host_socket(const std::string& id) const;
 
   // Create the config dir and the socket dir (0700) and verify the socket
   // dir's owner and mode. Returns "" or a one-line error.

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "mux/atomic_file.h"
+#include "mux/session_id.h"
 
 namespace amux::mux {
 
@@ -161,6 +162,10 @@ SessionRecord SessionRecord::from_json(const json& j) {
 
 std::optional<SessionRecord> load_record(const Paths& p, const std::string& id,
                                          std::string* error) {
+  if (!is_session_id(id)) {
+    if (error) *error = "invalid session id (expected 8 hex digits)";
+    return std::nullopt;
+  }
   const std::string path = p.state_file(id);
   auto text = read_file(path);
   if (!text) {
@@ -170,6 +175,8 @@ std::optional<SessionRecord> load_record(const Paths& p, const std::string& id,
   try {
     SessionRecord r = SessionRecord::from_json(json::parse(*text));
     if (r.id.empty()) r.id = id;
+    // The id inside names the paths built later: it must be this record's own.
+    if (r.id != id) throw std::invalid_argument("its id is not " + id);
     return r;
   } catch (const std::exception& e) {
     if (error) *error = "bad session record " + path + ": " + e.what();
@@ -178,7 +185,7 @@ std::optional<SessionRecord> load_record(const Paths& p, const std::string& id,
 }
 
 int save_record(const Paths& p, SessionRecord& rec) {
-  if (rec.id.empty()) return -EINVAL;
+  if (!is_session_id(rec.id)) return -EINVAL;
   if (int rc = make_dirs(p.job_dir(rec.id) + "/tmp", 0700); rc < 0) return rc;
   rec.updated_at = now_ms();
   if (rec.created_at == 0) rec.created_at = rec.updated_at;
@@ -193,7 +200,7 @@ std::vector<SessionRecord> load_all_records(const Paths& p) {
   if (!d) return out;
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
-    if (name == "." || name == ".." || name.find('.') != std::string::npos) continue;
+    if (!is_session_id(name)) continue;  // pins.json, temp files, strays
     if (auto r = load_record(p, name)) out.push_back(std::move(*r));
   }
   ::closedir(d);

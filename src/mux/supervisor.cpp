@@ -703,6 +703,11 @@ struct Supervisor::Impl {
 
   void handle(UvConn& c, const json& req, const std::function<void(const json&)>& reply) {
     std::string op = req["op"];
+    // An id names files and sockets: only a session id gets that far.
+    if (auto it = req.find("id"); it != req.end() && !(it->is_string() && is_session_id(it->get<std::string>()))) {
+      reply({{"ok", false}, {"error", "invalid session id (expected 8 hex digits)"}});
+      return;
+    }
     if (op == "dispatch") {
       SessionRecord r = SessionRecord::from_json(req.value("record", json::object()));
       // The client may have picked the id (and reserved its job dir for the

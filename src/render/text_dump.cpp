@@ -10,6 +10,9 @@
 
 #include <vector>
 
+#include "render/safe_text.h"
+#include "render/utf8.h"
+
 namespace amux::render {
 
 namespace {
@@ -57,6 +60,17 @@ void append_sgr(std::string& out, const Pen& p) {
   out += "m";
 }
 
+// A cell's characters, never a control a terminal would act on: a bidi
+// override or C1 code point the program wrote is left out (safe_text.h),
+// so `logs` and `capture` print text only.
+void append_text(std::string& out, const std::string& t) {
+  size_t i = 0;
+  while (i < t.size()) {
+    char32_t cp = utf8::decode(t, i);
+    if (printable(cp)) utf8::append(out, cp);
+  }
+}
+
 // Appends cells [0, n) (trimmed unless keep_all); `pen` carries the SGR state.
 void append_cells(const Screen& s, const Cell* cells, size_t n, bool keep_all, bool sgr,
                   Pen& pen, std::string& out) {
@@ -70,7 +84,7 @@ void append_cells(const Screen& s, const Cell* cells, size_t n, bool keep_all, b
       append_sgr(out, pen);
     }
     if (c.ch == kBlank) out.push_back(' ');
-    else out += s.cell_text(c);
+    else append_text(out, s.cell_text(c));
   }
 }
 

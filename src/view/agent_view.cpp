@@ -456,7 +456,10 @@ struct App {
     bool was_connected = false;
     std::optional<mux::SessionRecord> rec;
     std::string error;
+    std::string notice;  // keys an untrusted project asked for and did not get
   };
+
+  std::set<std::string> trust_told;  // untrusted-project notices already shown
 
   void dispatch(const Effect& e) {
     auto job = std::make_unique<DispatchJob>();
@@ -468,7 +471,7 @@ struct App {
     auto work = [](uv_work_t* w) {
       auto* j = static_cast<DispatchJob*>(w->data);
       try {
-        j->rec = mux::dispatch_session(j->app->paths, j->app->config, j->session);
+        j->rec = mux::dispatch_session(j->app->paths, j->app->config, j->session, &j->notice);
       } catch (const mux::DispatchError& err) {
         j->error = err.what();
       } catch (const std::exception& err) {
@@ -492,15 +495,19 @@ struct App {
   void dispatched(const DispatchJob& j) {
     if (quitting) return;
     int64_t now = mux::now_ms();
+    // An untrusted project's ignored keys are told once per view; on a
+    // failed dispatch (e.g. an agent only that project defines) with the error.
+    const bool tell = !j.notice.empty() && trust_told.insert(j.notice).second;
     if (!j.rec) {
-      ctl->set_status(sanitize(j.error), true, now);
+      ctl->set_status(sanitize(tell ? j.error + " — " + j.notice : j.error), true, now);
       request_frame();
       return;
     }
     SessionInfo s = SessionInfo::from_json(mux::session_json(*j.rec, false));
     model.upsert(s);
     model.select(s.id);
-    ctl->set_status("started " + s.name, false, now);
+    if (tell) ctl->set_status(sanitize(j.notice), true, now);
+    else ctl->set_status("started " + sanitize(s.name), false, now);
     if (!j.was_connected) full_repaint = true;  // "Starting background service…" may have been printed
     request_frame();
     if (j.attach) attach(s.id);
@@ -734,7 +741,7 @@ int run_agent_view(const mux::Paths& paths, const mux::Config& config, const key
   // "Starting background service…" shows on the normal screen).
   auto st = mux::supervisor_request(paths, {{"op", "status"}}, true, 10000);
   if (!st.value("ok", false)) {
-    std::fprintf(stderr, "amux: %s\n", st.value("error", std::string("the background service did not answer")).c_str());
+    std::fprintf(stderr, "amux: %s\n", sanitize(st.value("error", std::string("the background service did not answer"))).c_str());
     return 1;
   }
   auto app = std::make_unique<App>(paths, config, keys, defaults);
@@ -744,7 +751,7 @@ int run_agent_view(const mux::Paths& paths, const mux::Config& config, const key
       return std::filesystem::is_directory(p, ec);
     });
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "amux: bad key binding in [view]: %s\n", e.what());
+    std::fprintf(stderr, "amux: bad key binding in [view]: %s\n", sanitize(e.what()).c_str());
     return 1;
   }
   std::string home = defaults.cwd;
@@ -761,7 +768,7 @@ int run_agent_view(const mux::Paths& paths, const mux::Config& config, const key
   app->init_handles();
   SCREEN* scr = newterm(nullptr, stdout, stdin);
   if (!scr) {
-    std::fprintf(stderr, "amux: cannot use this terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+    std::fprintf(stderr, "amux: cannot use this terminal (TERM=%s)\n", sanitize(getenv("TERM") ? getenv("TERM") : "").c_str());
     app->quit();
     uv_run(&app->loop, UV_RUN_DEFAULT);
     uv_loop_close(&app->loop);

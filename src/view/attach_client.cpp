@@ -34,6 +34,7 @@
 #include "mux/host_client.h"
 #include "mux/protocol.h"
 #include "render/redraw.h"
+#include "render/safe_text.h"
 
 namespace amux::view {
 namespace {
@@ -438,9 +439,9 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   res = cl->result;
   if (announce) {
     if (res.end == AttachEnd::Detached)
-      std::printf("[detached from %s · %s]\n", rec.id.c_str(), rec.name.c_str());
+      std::printf("[detached from %s · %s]\n", render::sanitize(rec.id).c_str(), render::sanitize(rec.name).c_str());
     else if (res.end == AttachEnd::Exited)
-      std::printf("[session %s has exited]\n", rec.id.c_str());
+      std::printf("[session %s has exited]\n", render::sanitize(rec.id).c_str());
     std::fflush(stdout);
   }
   return res;

@@ -4,29 +4,25 @@
 // not control. The view must never pass an escape sequence from them to the
 // person's terminal, and must fit text into columns by display width (wide
 // CJK characters take two). Everything the view prints from a session goes
-// through sanitize() first; width math uses the C library's wcwidth (the same
-// tables ncurses uses), so columns line up.
+// through sanitize() first (render/safe_text.h); widths count display cells.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "render/safe_text.h"
+
 namespace amux::view {
 
-// UTF-8 with C0/C1 controls, DEL and bidi overrides removed (tab and newline
-// become a space); invalid bytes become U+FFFD.
-std::string sanitize(std::string_view s);
-// Is this code point safe to draw (not a control, not a bidi override)?
-bool printable(char32_t cp);
-// Display width of one code point (0 for combining marks, 2 for wide).
-int char_width(char32_t cp);
-// Display width of UTF-8 text.
-int display_width(std::string_view s);
-// Cut to at most `width` columns; when cut and `ellipsis`, the last column
-// becomes "…".
-std::string fit(std::string_view s, int width, bool ellipsis = true);
-// fit() then pad with spaces to exactly `width` columns.
-std::string fit_pad(std::string_view s, int width, bool ellipsis = true);
+// Safe text and cell widths are the render layer's (one sanitizer for every
+// line amux prints): sanitize(), printable(), char_width(), display_width(),
+// fit(), fit_pad().
+using render::char_width;
+using render::display_width;
+using render::fit;
+using render::fit_pad;
+using render::printable;
+using render::sanitize;
 // Lower-case ASCII copy (for case-insensitive matching).
 std::string lower(std::string_view s);
 // "0s", "13s", "4m", "2h", "3d".

@@ -83,3 +83,15 @@ TEST(TextDump, LastMeaningfulLine) {
   s.feed("build output\r\n   \xe2\x9c\xbb Thinking...   \r\n\r\n\r\n");
   EXPECT_EQ(last_meaningful_line(s), "\xe2\x9c\xbb Thinking...");
 }
+
+TEST(TextDump, NoBidiOverrideOrC1FromTheProgramReachesTheDump) {
+  Screen s(opts(2, 30));
+  // U+202E (right-to-left override), U+2066 (isolate), U+009B as UTF-8.
+  s.feed("ab\xe2\x80\xae" "cd\xe2\x81\xa6" "ef\xc2\x9b" "gh");
+  const std::string d = dump_screen(s);
+  EXPECT_EQ(d.find("\xe2\x80\xae"), std::string::npos) << d;
+  EXPECT_EQ(d.find("\xe2\x81\xa6"), std::string::npos) << d;
+  EXPECT_EQ(d.find("\xc2\x9b"), std::string::npos) << d;
+  EXPECT_NE(d.find("ab"), std::string::npos) << d;
+  EXPECT_NE(d.find("gh"), std::string::npos) << d;
+}
