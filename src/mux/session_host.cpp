@@ -64,6 +64,8 @@ constexpr uint64_t kProbeMinMs = 200;         // first probe after output or inp
 constexpr uint64_t kProbeMaxMs = 2000;        // probe interval of a quiet working session
 constexpr uint64_t kProbeQuietMaxMs = 16000;  // ... of a quiet blocked or idle one
 constexpr int64_t kDetailSaveMs = 1000;       // a detail-only change is written at most this often
+constexpr uint64_t kHelloTimeoutMs = 5000;     // a connection that has not said Hello by then is closed
+constexpr size_t kReplyQueueLimit = 4u << 20;  // replies a client has not read: then it is let go
 
 int64_t mono_ms() {
   timespec ts{};
@@ -116,6 +118,8 @@ struct SessionHost::Impl {
     FrameDecoder dec{kMaxFrame};
     bool greeted = false;
     bool closing = false;
+    uint64_t accepted_ms = 0;  // loop time of the accept (for the Hello deadline)
+    bool sub_behind = false;   // subscribe: events were dropped; resync once drained
     // attach
     bool attached = false;
     int rows = 0, cols = 0;
@@ -169,7 +173,8 @@ struct SessionHost::Impl {
   uv_pipe_t pty_pipe{};
   uv_pipe_t server{};
   uv_signal_t sig_chld{}, sig_term{}, sig_int{}, sig_hup{};
-  uv_timer_t frame_timer{}, kill_timer{}, drain_timer{}, linger_timer{}, probe_timer{}, watch_timer{}, idle_timer{};
+  uv_timer_t frame_timer{}, kill_timer{}, drain_timer{}, linger_timer{}, probe_timer{}, watch_timer{}, idle_timer{},
+      hello_timer{};
   bool pty_pipe_open = false, server_open = false;
   int open_handles = 0;
   bool closed_all = false;
@@ -201,7 +206,7 @@ struct SessionHost::Impl {
   bool idle_stopped = false;  // stopped by the idle_agent rule (DESIGN.md §8)
 
   Impl(uv_loop_t* l, HostOptions o) : loop(l), opts(std::move(o)) {
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer}) {
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer}) {
       uv_timer_init(loop, t);
       t->data = this;
       ++open_handles;
@@ -390,8 +395,16 @@ struct SessionHost::Impl {
     for (auto& c : conns) any |= c->subscribed && !c->closing;
     if (!any) return;
     const json ev = {{"record", rec.to_json()}};
-    for (auto& c : conns)
-      if (c->subscribed && !c->closing) send_json(c.get(), MsgType::Event, ev);
+    for (auto& c : conns) {
+      if (!c->subscribed || c->closing) continue;
+      // A subscriber that does not read misses events; it gets the record
+      // as it is then once it has read what was queued (on_write).
+      if (queue_size(c.get()) > opts.client_queue_limit) {
+        c->sub_behind = true;
+        continue;
+      }
+      send_json(c.get(), MsgType::Event, ev);
+    }
   }
 
   // ---- state detection ------------------------------------------------------
@@ -783,6 +796,10 @@ struct SessionHost::Impl {
     }
     if (c->behind && !c->closing && h->out_queue_size(c) <= h->opts.client_queue_limit)
       h->schedule_frame();
+    if (c->sub_behind && !c->closing && h->queue_size(c) == 0) {
+      c->sub_behind = false;
+      h->send_json(c, MsgType::Event, {{"record", h->rec.to_json()}});
+    }
   }
 
   size_t queue_size(Conn* c) const {
@@ -791,6 +808,15 @@ struct SessionHost::Impl {
 
   void send(Conn* c, MsgType t, std::string_view payload) {
     if (c->closing) return;
+    // Frames and streamed events skip a client that falls behind (they are
+    // resent from the screen); a reply cannot be skipped: a client that
+    // asks without reading the answers is let go.
+    if (t == MsgType::Response && queue_size(c) > kReplyQueueLimit) {
+      log("closing a connection that does not read its replies (" + std::to_string(queue_size(c)) +
+          " bytes queued)");
+      close_conn(c, false);
+      return;
+    }
     std::string bytes;
     try {
       bytes = encode_frame(t, payload);
@@ -836,6 +862,38 @@ struct SessionHost::Impl {
       return;
     }
     uv_read_start(reinterpret_cast<uv_stream_t*>(&cp->pipe), on_conn_alloc, on_conn_read);
+    cp->accepted_ms = uv_now(h->loop);
+    h->schedule_hello_check();
+  }
+
+  // Close connections that have not said Hello within kHelloTimeoutMs (a
+  // silent connection would be kept forever); one timer for all of them.
+  void schedule_hello_check() {
+    if (closed_all) return;
+    const uint64_t now = uv_now(loop);
+    uint64_t next = ~uint64_t(0);
+    for (auto& c : conns) {
+      if (c->greeted || c->closing) continue;
+      uint64_t due = c->accepted_ms + kHelloTimeoutMs;
+      next = std::min(next, due > now ? due - now : 0);
+    }
+    if (next == ~uint64_t(0)) {
+      uv_timer_stop(&hello_timer);
+      return;
+    }
+    uv_timer_start(&hello_timer, [](uv_timer_t* t) { self(t)->on_hello_check(); }, next, 0);
+  }
+
+  void on_hello_check() {
+    const uint64_t now = uv_now(loop);
+    std::vector<Conn*> late;
+    for (auto& c : conns)
+      if (!c->greeted && !c->closing && now >= c->accepted_ms + kHelloTimeoutMs) late.push_back(c.get());
+    for (Conn* c : late) {
+      log("closing a connection that said nothing for " + std::to_string(kHelloTimeoutMs / 1000) + " s");
+      close_conn(c, false);
+    }
+    schedule_hello_check();
   }
 
   static void on_conn_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
@@ -1397,7 +1455,7 @@ struct SessionHost::Impl {
   void close_all() {
     if (closed_all) return;
     closed_all = true;
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer})
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer})
       uv_close(reinterpret_cast<uv_handle_t*>(t), on_handle_closed);
     for (uv_signal_t* s : {&sig_chld, &sig_term, &sig_int, &sig_hup})
       uv_close(reinterpret_cast<uv_handle_t*>(s), on_handle_closed);
