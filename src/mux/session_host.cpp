@@ -66,6 +66,7 @@ constexpr uint64_t kProbeQuietMaxMs = 16000;  // ... of a quiet blocked or idle 
 constexpr int64_t kDetailSaveMs = 1000;       // a detail-only change is written at most this often
 constexpr uint64_t kHelloTimeoutMs = 5000;     // a connection that has not said Hello by then is closed
 constexpr size_t kReplyQueueLimit = 4u << 20;  // replies a client has not read: then it is let go
+constexpr uint64_t kSaveRetryMs = 1000;        // a record that could not be written is tried again
 
 int64_t mono_ms() {
   timespec ts{};
@@ -174,7 +175,7 @@ struct SessionHost::Impl {
   uv_pipe_t server{};
   uv_signal_t sig_chld{}, sig_term{}, sig_int{}, sig_hup{};
   uv_timer_t frame_timer{}, kill_timer{}, drain_timer{}, linger_timer{}, probe_timer{}, watch_timer{}, idle_timer{},
-      hello_timer{};
+      hello_timer{}, save_timer{};
   bool pty_pipe_open = false, server_open = false;
   int open_handles = 0;
   bool closed_all = false;
@@ -206,7 +207,7 @@ struct SessionHost::Impl {
   bool idle_stopped = false;  // stopped by the idle_agent rule (DESIGN.md §8)
 
   Impl(uv_loop_t* l, HostOptions o) : loop(l), opts(std::move(o)) {
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer}) {
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer, &save_timer}) {
       uv_timer_init(loop, t);
       t->data = this;
       ++open_handles;
@@ -367,7 +368,10 @@ struct SessionHost::Impl {
   // size, times, exit); the rest (name, worktree, unknown keys such as the
   // supervisor's) is taken from the file first, so a rename or pin made by
   // someone else meanwhile is not undone. own_name: this write is a rename.
-  void save(bool own_name = false) {
+  // Returns "" or the error. A record that could not be written (disk full)
+  // is written again every second until it is, and subscribers hear only
+  // of what is on disk.
+  std::string save(bool own_name = false) {
     if (auto disk = load_record(opts.paths, rec.id)) {
       if (!own_name) {
         rec.name = disk->name;
@@ -384,9 +388,23 @@ struct SessionHost::Impl {
       if (idle_stopped) rec.extra["idleStopped"] = true;
       else rec.extra.erase("idleStopped");
     }
-    if (int rc = save_record(opts.paths, rec); rc < 0)
-      log("cannot write " + opts.paths.state_file(rec.id) + ": " + std::strerror(-rc));
+    if (int rc = save_record(opts.paths, rec); rc < 0) {
+      std::string err = "cannot write " + opts.paths.state_file(rec.id) + ": " + std::strerror(-rc);
+      if (!record_unsaved) log(err);
+      record_unsaved = true;
+      if (!closed_all && !uv_is_active(reinterpret_cast<uv_handle_t*>(&save_timer)))
+        uv_timer_start(&save_timer, [](uv_timer_t* t) { self(t)->retry_save(); }, kSaveRetryMs, 0);
+      return err;
+    }
+    if (record_unsaved) log("the record is written again");
+    record_unsaved = false;
     publish();
+    return "";
+  }
+  bool record_unsaved = false;
+
+  void retry_save() {
+    if (record_unsaved) save();
   }
 
   // Send the record to every subscriber (the supervisor).
@@ -678,7 +696,7 @@ struct SessionHost::Impl {
       rec.state = SessionState::Failed;
       rec.detail = st.describe() + (last.empty() ? "" : " — " + last);
     }
-    save();
+    const std::string save_err = save();
 
     const json ex = exit_summary();
     for (Conn* c : std::vector<Conn*>(attach_stack)) {
@@ -695,7 +713,10 @@ struct SessionHost::Impl {
     }
     auto waiters = std::move(stop_waiters);
     stop_waiters.clear();
-    for (Conn* c : waiters) respond(c, {{"ok", true}, {"record", rec.to_json()}});
+    for (Conn* c : waiters) {
+      if (save_err.empty()) respond(c, {{"ok", true}, {"record", rec.to_json()}});
+      else respond(c, {{"ok", false}, {"error", "the session ended, but " + save_err}});
+    }
 
     if (shutdown_requested) close_all();
     else start_linger();
@@ -719,8 +740,10 @@ struct SessionHost::Impl {
   }
 
   void on_linger_end() {
-    if (!attach_stack.empty()) {
-      // Someone is still looking at the final screen; check again later.
+    if (record_unsaved && !shutdown_requested) save();
+    if (!attach_stack.empty() || (record_unsaved && !shutdown_requested)) {
+      // Someone is still looking at the final screen, or the final record
+      // is not on disk yet (the disk is full); check again later.
       uint64_t ms = std::max<uint64_t>(1000, uint64_t(std::max(0.0, linger_for_state()) * 1000));
       uv_timer_start(&linger_timer, [](uv_timer_t* t) { self(t)->on_linger_end(); }, ms, 0);
       return;
@@ -1166,9 +1189,14 @@ struct SessionHost::Impl {
     if (op == "rename") {
       std::string name = req.at("name").get<std::string>();
       if (name.empty()) return {{"ok", false}, {"error", "the name is empty"}};
+      const std::string old_name = rec.name, old_source = rec.name_source;
       rec.name = name;
       rec.name_source = "user";
-      save(true);
+      if (std::string err = save(true); !err.empty()) {
+        rec.name = old_name;  // as on disk: the rename did not happen
+        rec.name_source = old_source;
+        return {{"ok", false}, {"error", err}};
+      }
       return {{"ok", true}, {"record", rec.to_json()}};
     }
     if (op == "subscribe") {
@@ -1455,7 +1483,7 @@ struct SessionHost::Impl {
   void close_all() {
     if (closed_all) return;
     closed_all = true;
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer})
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer, &save_timer})
       uv_close(reinterpret_cast<uv_handle_t*>(t), on_handle_closed);
     for (uv_signal_t* s : {&sig_chld, &sig_term, &sig_int, &sig_hup})
       uv_close(reinterpret_cast<uv_handle_t*>(s), on_handle_closed);

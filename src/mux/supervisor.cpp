@@ -198,7 +198,11 @@ struct Supervisor::Impl {
     rec->pid = 0;
     rec->host_pid = 0;
     if (!rec->finished_at) rec->finished_at = now_ms();
-    save_record(o.paths, *rec);
+    if (int rc = save_record(o.paths, *rec); rc < 0) {
+      // Memory follows the disk: tried again by the next list.
+      log("cannot write " + o.paths.state_file(id) + ": " + strerror(-rc));
+      return;
+    }
     records[id] = *rec;
     log("bg settled " + id + " (failed): host lost");
     broadcast(*rec);
@@ -219,7 +223,17 @@ struct Supervisor::Impl {
                 {"socket", it->second.socket}};
     }
     r["hosts"] = hs;
-    save_roster(o.paths, r);
+    if (int rc = save_roster(o.paths, r); rc < 0)
+      log("cannot write " + o.paths.roster_file() + ": " + strerror(-rc));
+  }
+
+  // A session that could not start and left no record leaves no job dir
+  // either.
+  void discard_unrecorded(const std::string& id) {
+    if (!is_session_id(id) || load_record(o.paths, id)) return;
+    records.erase(id);
+    std::error_code ec;
+    std::filesystem::remove_all(o.paths.job_dir(id), ec);
   }
 
   // ---- host subscriptions ----
@@ -677,14 +691,14 @@ struct Supervisor::Impl {
     rec.signal.reset();
     rec.finished_at = 0;
     rec.socket = o.paths.host_socket(rec.id);
-    save_record(o.paths, rec);
+    if (int rc = save_record(o.paths, rec); rc < 0)
+      return "cannot write " + o.paths.state_file(rec.id) + ": " + strerror(-rc);
     records[rec.id] = rec;
     std::string err = launch_host(o.paths, rec.id);
     if (!err.empty()) {
       rec.state = SessionState::Failed;
       rec.detail = "host did not start — " + err;
-      save_record(o.paths, rec);
-      records[rec.id] = rec;
+      if (save_record(o.paths, rec) == 0) records[rec.id] = rec;
       return err;
     }
     if (auto fresh = load_record(o.paths, rec.id)) records[rec.id] = *fresh;
@@ -752,7 +766,11 @@ struct Supervisor::Impl {
       if (!r.rows || !r.cols) { r.rows = o.config.rows; r.cols = o.config.cols; }
       if (r.argv.empty()) { reply({{"ok", false}, {"error", "nothing to run"}}); return; }
       std::string err = relaunch(r, false);
-      if (!err.empty()) { reply({{"ok", false}, {"error", "could not start session " + r.id + ": " + err}}); return; }
+      if (!err.empty()) {
+        discard_unrecorded(r.id);
+        reply({{"ok", false}, {"error", "could not start session " + r.id + ": " + err}});
+        return;
+      }
       reply({{"ok", true}, {"id", r.id}, {"record", records[r.id].to_json()}});
     } else if (op == "list") {
       bool all = req.value("all", false);
@@ -839,7 +857,10 @@ struct Supervisor::Impl {
       } else {
         rec->name = name;
         rec->name_source = "user";
-        save_record(o.paths, *rec);
+        if (int rc = save_record(o.paths, *rec); rc < 0) {
+          reply({{"ok", false}, {"error", "cannot write " + o.paths.state_file(rec->id) + ": " + strerror(-rc)}});
+          return;
+        }
         records[rec->id] = *rec;
         broadcast(*rec);
         reply({{"ok", true}});
@@ -849,7 +870,10 @@ struct Supervisor::Impl {
       if (!rec) return;
       auto pins = load_pins(o.paths);
       if (op == "pin") pins.insert(rec->id); else pins.erase(rec->id);
-      save_pins(o.paths, pins);
+      if (int rc = save_pins(o.paths, pins); rc < 0) {
+        reply({{"ok", false}, {"error", "cannot write " + o.paths.pins_file() + ": " + strerror(-rc)}});
+        return;
+      }
       broadcast(*rec);
       schedule_reap();
       reply({{"ok", true}, {"id", rec->id}});
