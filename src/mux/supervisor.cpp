@@ -310,8 +310,7 @@ struct Supervisor::Impl {
     if (watchers.empty()) return;
     auto pins = load_pins(o.paths);
     json ev = {{"session", session_json(r, pins.count(r.id) > 0)}};
-    for (auto* w : watchers)
-      if (!behind.count(w)) w->send_json(MsgType::Event, ev);
+    for (auto* w : watchers) send_event(w, ev);
   }
 
   // One request to a host on its own connection; cb gets the response json
@@ -420,8 +419,7 @@ struct Supervisor::Impl {
       auto pins = load_pins(o.paths);
       if (pins.erase(id)) save_pins(o.paths, pins);
       json ev = {{"removed", id}};
-      for (auto* w : watchers)
-        if (!behind.count(w)) w->send_json(MsgType::Event, ev);
+      for (auto* w : watchers) send_event(w, ev);
       save_roster_now();
       check_idle();
       cb({{"ok", true}, {"id", id}});
@@ -632,9 +630,14 @@ struct Supervisor::Impl {
     raw->set_queue_limit(kClientQueueLimit);
   }
 
-  // A watcher whose queue is full misses events; once it has read what was
-  // queued it gets the whole list again.
-  void on_watcher_full(UvConn& c) { behind.insert(&c); }
+  // Events for a watcher that has more than kWatcherQueueLimit unread are
+  // dropped (replies never are); once it has read what was queued it gets
+  // the whole list again.
+  void send_event(UvConn* w, const json& ev) {
+    if (behind.count(w)) return;
+    if (w->queued_bytes() > kWatcherQueueLimit) { behind.insert(w); return; }
+    w->send_json(MsgType::Event, ev);
+  }
   void on_watcher_drained(UvConn& c) {
     if (!behind.erase(&c) || !watchers.count(&c)) return;
     auto pins = load_pins(o.paths);
@@ -900,8 +903,7 @@ struct Supervisor::Impl {
       });
     } else if (op == "watch") {
       watchers.insert(&c);
-      c.set_queue_limit(kWatcherQueueLimit, [this](UvConn& w) { on_watcher_full(w); },
-                        [this](UvConn& w) { on_watcher_drained(w); });
+      c.set_on_drain([this](UvConn& w) { on_watcher_drained(w); });
       reply({{"ok", true}});
     } else {
       reply({{"ok", false}, {"error", "unknown op '" + op + "'"}});

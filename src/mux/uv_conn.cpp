@@ -125,12 +125,7 @@ void UvConn::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* b) {
 bool UvConn::send(MsgType t, std::string_view payload) {
   if (closing_) return false;
   if (queue_limit_ && queued_bytes() > queue_limit_) {
-    if (on_full_) {
-      auto fn = on_full_;
-      fn(*this);
-    } else {
-      close("does not read (" + std::to_string(queued_bytes()) + " bytes queued)");
-    }
+    close("does not read (" + std::to_string(queued_bytes()) + " bytes queued)");
     return false;
   }
   auto w = std::make_unique<WriteReq>();
@@ -177,13 +172,6 @@ void UvConn::close(const std::string& reason) {
 size_t UvConn::queued_bytes() const {
   if (!h_ || closing_) return 0;
   return uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&h_->pipe));
-}
-
-void UvConn::set_queue_limit(size_t bytes, std::function<void(UvConn&)> on_full,
-                             std::function<void(UvConn&)> on_drain) {
-  queue_limit_ = bytes;
-  on_full_ = std::move(on_full);
-  on_drain_ = std::move(on_drain);
 }
 
 void UvConn::arm_timeout(uint64_t ms, const std::string& reason) {

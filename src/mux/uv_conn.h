@@ -14,9 +14,9 @@
 // callback.
 //
 // Bounds: a write queue past `set_queue_limit` closes the connection ("does
-// not read"), unless the owner asked to hear about it (`set_on_full`, for
-// streams that drop and resync); a connection that has not finished its
-// handshake when `arm_handshake_timeout` expires is closed.
+// not read"); streams that drop and resync watch queued_bytes() and hear of
+// the drain (`set_on_drain`); a connection that has not finished its
+// handshake when `arm_timeout` expires is closed.
 #pragma once
 
 #include <functional>
@@ -48,7 +48,7 @@ class UvConn {
 
   void start(FrameFn on_frame, CloseFn on_close);
   // Queue a frame. Returns false when it was not queued (closing, or the
-  // queue was over its limit: then the connection is closed, or on_full ran).
+  // queue was over its limit: then the connection is closed).
   bool send(MsgType t, std::string_view payload);
   bool send_json(MsgType t, const nlohmann::json& j) { return send(t, j.dump()); }
   // Close (idempotent). on_close runs once the handle is closed.
@@ -56,11 +56,12 @@ class UvConn {
   bool closing() const { return closing_; }
   size_t queued_bytes() const;
 
-  // Past `bytes` queued, the next send() does not queue: it calls on_full
-  // when set (the owner drops and resyncs), else closes the connection.
-  // 0: no limit. on_drain runs when the queue becomes empty again.
-  void set_queue_limit(size_t bytes, std::function<void(UvConn&)> on_full = nullptr,
-                       std::function<void(UvConn&)> on_drain = nullptr);
+  // Past `bytes` queued, the next send() does not queue: the connection is
+  // closed ("does not read"). 0: no limit. Streams that drop and resync
+  // check queued_bytes() themselves and use on_drain, which runs each time
+  // the queue becomes empty.
+  void set_queue_limit(size_t bytes) { queue_limit_ = bytes; }
+  void set_on_drain(std::function<void(UvConn&)> fn) { on_drain_ = std::move(fn); }
   // Close the connection with `reason` unless disarm_timeout() runs within ms.
   void arm_timeout(uint64_t ms, const std::string& reason);
   void disarm_timeout();
@@ -81,7 +82,7 @@ class UvConn {
   FrameDecoder dec_;
   FrameFn on_frame_;
   CloseFn on_close_;
-  std::function<void(UvConn&)> on_full_, on_drain_;
+  std::function<void(UvConn&)> on_drain_;
   size_t queue_limit_ = 0;
   bool closing_ = false;
   std::string close_reason_;
