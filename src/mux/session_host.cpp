@@ -392,6 +392,7 @@ struct SessionHost::Impl {
       std::string err = "cannot write " + opts.paths.state_file(rec.id) + ": " + std::strerror(-rc);
       if (!record_unsaved) log(err);
       record_unsaved = true;
+      last_save_error = err;
       if (!closed_all && !uv_is_active(reinterpret_cast<uv_handle_t*>(&save_timer)))
         uv_timer_start(&save_timer, [](uv_timer_t* t) { self(t)->retry_save(); }, kSaveRetryMs, 0);
       return err;
@@ -402,6 +403,7 @@ struct SessionHost::Impl {
     return "";
   }
   bool record_unsaved = false;
+  std::string last_save_error;
 
   void retry_save() {
     if (record_unsaved) save();
@@ -1224,6 +1226,7 @@ struct SessionHost::Impl {
                         mono_ms());
       note_work();
       update_state(mono_ms());
+      if (record_unsaved) return {{"ok", false}, {"error", last_save_error}};
       return {{"ok", true}};
     }
     if (op == "set_linger") {

@@ -104,6 +104,16 @@ TEST(DiskFull, FailedWritesAreToldAndNothingIsLostOrLeftBehind) {
   EXPECT_EQ(env.record_field(other, "name"), "other-one");
   EXPECT_EQ(env.session(other).value("name", ""), "other-one");
 
+  // A hook's notify: the state it reports cannot be recorded: told.
+  {
+    std::vector<std::string> argv = {amux_bin(), "notify", "--state", "blocked", "--detail", "asks"};
+    auto e = env.env();
+    e["AMUX_SESSION"] = other;
+    e["AMUX_JOB_DIR"] = env.config_dir() + "/jobs/" + other;
+    expect_write_error(run_process(argv, e), "notify");
+    EXPECT_EQ(env.record_field(other, "state"), "working");
+  }
+
   // pin: refused, not pinned.
   expect_write_error(env.amux({"pin", other}), "pin");
   EXPECT_EQ(env.session(other).value("pinned", true), false);
