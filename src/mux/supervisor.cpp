@@ -53,6 +53,7 @@ std::string iso_now() {
 constexpr uint64_t kHandshakeTimeoutMs = 5000;   // a connection must say Hello by then
 constexpr size_t kClientQueueLimit = 4u << 20;   // replies a client has not read: then it is let go
 constexpr size_t kWatcherQueueLimit = 256u << 10; // events a watcher has not read: then they are dropped
+constexpr uint64_t kHostCallTimeoutMs = 15000;   // a request to a host gives up after this
 
 // An fd closed on scope exit.
 struct Fd {
@@ -321,6 +322,9 @@ struct Supervisor::Impl {
                                                                           : o.paths.host_socket(id);
     UvConn* raw = new_conn();
     calls.insert(raw);
+    // A host that never answers (hung) must not hold up stop, respawn or
+    // daemon stop for ever; the slowest answer (a stop) comes within ~4 s.
+    raw->arm_timeout(kHostCallTimeoutMs, "no answer within " + std::to_string(kHostCallTimeoutMs / 1000) + " s");
     auto done = std::make_shared<std::function<void(const json&)>>(std::move(cb));
     raw->connect(sock, [raw, req, done](const std::string& err) {
       if (!err.empty()) {
