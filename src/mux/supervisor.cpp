@@ -851,6 +851,9 @@ struct Supervisor::Impl {
             });
           });
         } else {
+          // A host that died may still have a subscription whose end has
+          // not been read yet: it must not stand in for the new host's.
+          drop_subscription(id);
           go();
         }
       }
