@@ -13,11 +13,14 @@
 //    after the last output, at most frame_max_delay_ms after the first of a
 //    burst). A client whose socket queue is over client_queue_limit is
 //    skipped; once its queue drains it gets everything since its last frame.
+//    A connection must say Hello within 5 s; one that asks without reading
+//    the replies is let go; a subscriber that falls behind is resynced.
 // Size policy: the PTY follows the newest attached client; when it leaves,
 // the previous attached client's size comes back; when none is left the size
 // stays as it is (like tmux keeping the last size).
 // The record (jobs/<id>/state.json) is written on start, on the first output
-// or input, on rename and on exit, never per output.
+// or input, on rename and on exit, never per output. A write that fails is
+// reported to whoever asked and tried again until it is on disk.
 #include "mux/session_host.h"
 
 #include <fcntl.h>

@@ -5,7 +5,10 @@
 // live host. Requests are a table of ops (dispatch, list, stop, rm, respawn,
 // ensure, rename, pin, unpin, status, shutdown, watch). Anything that must
 // talk to a host does so asynchronously (host_call) so one slow host never
-// stalls the loop.
+// stalls the loop. Every handle has one owner and one close path: the
+// connections live in `conns` and leave it only in their close callback;
+// the rest are closed once by close_all. Clients are bounded (a Hello
+// deadline, a reply queue limit; watchers drop events and are resynced).
 #include "mux/supervisor.h"
 
 #include <fcntl.h>
