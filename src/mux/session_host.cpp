@@ -13,11 +13,14 @@
 //    after the last output, at most frame_max_delay_ms after the first of a
 //    burst). A client whose socket queue is over client_queue_limit is
 //    skipped; once its queue drains it gets everything since its last frame.
+//    A connection must say Hello within 5 s; one that asks without reading
+//    the replies is let go; a subscriber that falls behind is resynced.
 // Size policy: the PTY follows the newest attached client; when it leaves,
 // the previous attached client's size comes back; when none is left the size
 // stays as it is (like tmux keeping the last size).
 // The record (jobs/<id>/state.json) is written on start, on the first output
-// or input, on rename and on exit, never per output.
+// or input, on rename and on exit, never per output. A write that fails is
+// reported to whoever asked and tried again until it is on disk.
 #include "mux/session_host.h"
 
 #include <fcntl.h>
@@ -67,6 +70,9 @@ constexpr uint64_t kProbeMinMs = 200;         // first probe after output or inp
 constexpr uint64_t kProbeMaxMs = 2000;        // probe interval of a quiet working session
 constexpr uint64_t kProbeQuietMaxMs = 16000;  // ... of a quiet blocked or idle one
 constexpr int64_t kDetailSaveMs = 1000;       // a detail-only change is written at most this often
+constexpr uint64_t kHelloTimeoutMs = 5000;     // a connection that has not said Hello by then is closed
+constexpr size_t kReplyQueueLimit = 4u << 20;  // replies a client has not read: then it is let go
+constexpr uint64_t kSaveRetryMs = 1000;        // a record that could not be written is tried again
 
 int64_t mono_ms() {
   timespec ts{};
@@ -119,6 +125,8 @@ struct SessionHost::Impl {
     FrameDecoder dec{kMaxFrame};
     bool greeted = false;
     bool closing = false;
+    uint64_t accepted_ms = 0;  // loop time of the accept (for the Hello deadline)
+    bool sub_behind = false;   // subscribe: events were dropped; resync once drained
     // attach
     bool attached = false;
     int rows = 0, cols = 0;
@@ -173,7 +181,8 @@ struct SessionHost::Impl {
   uv_pipe_t pty_pipe{};
   uv_pipe_t server{};
   uv_signal_t sig_chld{}, sig_term{}, sig_int{}, sig_hup{};
-  uv_timer_t frame_timer{}, kill_timer{}, drain_timer{}, linger_timer{}, probe_timer{}, watch_timer{}, idle_timer{};
+  uv_timer_t frame_timer{}, kill_timer{}, drain_timer{}, linger_timer{}, probe_timer{}, watch_timer{}, idle_timer{},
+      hello_timer{}, save_timer{};
   uv_timer_t esc_timer{};  // the escape time of keys read from clients' terminals
   bool pty_pipe_open = false, server_open = false;
   int open_handles = 0;
@@ -206,7 +215,7 @@ struct SessionHost::Impl {
   bool idle_stopped = false;  // stopped by the idle_agent rule (DESIGN.md §8)
 
   Impl(uv_loop_t* l, HostOptions o) : loop(l), opts(std::move(o)) {
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &esc_timer}) {
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer, &save_timer, &esc_timer}) {
       uv_timer_init(loop, t);
       t->data = this;
       ++open_handles;
@@ -369,7 +378,10 @@ struct SessionHost::Impl {
   // size, times, exit); the rest (name, worktree, unknown keys such as the
   // supervisor's) is taken from the file first, so a rename or pin made by
   // someone else meanwhile is not undone. own_name: this write is a rename.
-  void save(bool own_name = false) {
+  // Returns "" or the error. A record that could not be written (disk full)
+  // is written again every second until it is, and subscribers hear only
+  // of what is on disk.
+  std::string save(bool own_name = false) {
     if (auto disk = load_record(opts.paths, rec.id)) {
       if (!own_name) {
         rec.name = disk->name;
@@ -386,9 +398,25 @@ struct SessionHost::Impl {
       if (idle_stopped) rec.extra["idleStopped"] = true;
       else rec.extra.erase("idleStopped");
     }
-    if (int rc = save_record(opts.paths, rec); rc < 0)
-      log("cannot write " + opts.paths.state_file(rec.id) + ": " + std::strerror(-rc));
+    if (int rc = save_record(opts.paths, rec); rc < 0) {
+      std::string err = "cannot write " + opts.paths.state_file(rec.id) + ": " + std::strerror(-rc);
+      if (!record_unsaved) log(err);
+      record_unsaved = true;
+      last_save_error = err;
+      if (!closed_all && !uv_is_active(reinterpret_cast<uv_handle_t*>(&save_timer)))
+        uv_timer_start(&save_timer, [](uv_timer_t* t) { self(t)->retry_save(); }, kSaveRetryMs, 0);
+      return err;
+    }
+    if (record_unsaved) log("the record is written again");
+    record_unsaved = false;
     publish();
+    return "";
+  }
+  bool record_unsaved = false;
+  std::string last_save_error;
+
+  void retry_save() {
+    if (record_unsaved) save();
   }
 
   // Send the record to every subscriber (the supervisor).
@@ -397,8 +425,16 @@ struct SessionHost::Impl {
     for (auto& c : conns) any |= c->subscribed && !c->closing;
     if (!any) return;
     const json ev = {{"record", rec.to_json()}};
-    for (auto& c : conns)
-      if (c->subscribed && !c->closing) send_json(c.get(), MsgType::Event, ev);
+    for (auto& c : conns) {
+      if (!c->subscribed || c->closing) continue;
+      // A subscriber that does not read misses events; it gets the record
+      // as it is then once it has read what was queued (on_write).
+      if (queue_size(c.get()) > opts.client_queue_limit) {
+        c->sub_behind = true;
+        continue;
+      }
+      send_json(c.get(), MsgType::Event, ev);
+    }
   }
 
   // ---- state detection ------------------------------------------------------
@@ -677,7 +713,7 @@ struct SessionHost::Impl {
       rec.state = SessionState::Failed;
       rec.detail = st.describe() + (last.empty() ? "" : " — " + last);
     }
-    save();
+    const std::string save_err = save();
 
     const json ex = exit_summary();
     for (Conn* c : std::vector<Conn*>(attach_stack)) {
@@ -694,7 +730,10 @@ struct SessionHost::Impl {
     }
     auto waiters = std::move(stop_waiters);
     stop_waiters.clear();
-    for (Conn* c : waiters) respond(c, {{"ok", true}, {"record", rec.to_json()}});
+    for (Conn* c : waiters) {
+      if (save_err.empty()) respond(c, {{"ok", true}, {"record", rec.to_json()}});
+      else respond(c, {{"ok", false}, {"error", "the session ended, but " + save_err}});
+    }
 
     if (shutdown_requested) close_all();
     else start_linger();
@@ -718,8 +757,10 @@ struct SessionHost::Impl {
   }
 
   void on_linger_end() {
-    if (!attach_stack.empty()) {
-      // Someone is still looking at the final screen; check again later.
+    if (record_unsaved && !shutdown_requested) save();
+    if (!attach_stack.empty() || (record_unsaved && !shutdown_requested)) {
+      // Someone is still looking at the final screen, or the final record
+      // is not on disk yet (the disk is full); check again later.
       uint64_t ms = std::max<uint64_t>(1000, uint64_t(std::max(0.0, linger_for_state()) * 1000));
       uv_timer_start(&linger_timer, [](uv_timer_t* t) { self(t)->on_linger_end(); }, ms, 0);
       return;
@@ -795,6 +836,10 @@ struct SessionHost::Impl {
     }
     if (c->behind && !c->closing && h->out_queue_size(c) <= h->opts.client_queue_limit)
       h->schedule_frame();
+    if (c->sub_behind && !c->closing && h->queue_size(c) == 0) {
+      c->sub_behind = false;
+      h->send_json(c, MsgType::Event, {{"record", h->rec.to_json()}});
+    }
   }
 
   size_t queue_size(Conn* c) const {
@@ -803,6 +848,15 @@ struct SessionHost::Impl {
 
   void send(Conn* c, MsgType t, std::string_view payload) {
     if (c->closing) return;
+    // Frames and streamed events skip a client that falls behind (they are
+    // resent from the screen); a reply cannot be skipped: a client that
+    // asks without reading the answers is let go.
+    if (t == MsgType::Response && queue_size(c) > kReplyQueueLimit) {
+      log("closing a connection that does not read its replies (" + std::to_string(queue_size(c)) +
+          " bytes queued)");
+      close_conn(c, false);
+      return;
+    }
     std::string bytes;
     try {
       bytes = encode_frame(t, payload);
@@ -848,6 +902,38 @@ struct SessionHost::Impl {
       return;
     }
     uv_read_start(reinterpret_cast<uv_stream_t*>(&cp->pipe), on_conn_alloc, on_conn_read);
+    cp->accepted_ms = uv_now(h->loop);
+    h->schedule_hello_check();
+  }
+
+  // Close connections that have not said Hello within kHelloTimeoutMs (a
+  // silent connection would be kept forever); one timer for all of them.
+  void schedule_hello_check() {
+    if (closed_all) return;
+    const uint64_t now = uv_now(loop);
+    uint64_t next = ~uint64_t(0);
+    for (auto& c : conns) {
+      if (c->greeted || c->closing) continue;
+      uint64_t due = c->accepted_ms + kHelloTimeoutMs;
+      next = std::min(next, due > now ? due - now : 0);
+    }
+    if (next == ~uint64_t(0)) {
+      uv_timer_stop(&hello_timer);
+      return;
+    }
+    uv_timer_start(&hello_timer, [](uv_timer_t* t) { self(t)->on_hello_check(); }, next, 0);
+  }
+
+  void on_hello_check() {
+    const uint64_t now = uv_now(loop);
+    std::vector<Conn*> late;
+    for (auto& c : conns)
+      if (!c->greeted && !c->closing && now >= c->accepted_ms + kHelloTimeoutMs) late.push_back(c.get());
+    for (Conn* c : late) {
+      log("closing a connection that said nothing for " + std::to_string(kHelloTimeoutMs / 1000) + " s");
+      close_conn(c, false);
+    }
+    schedule_hello_check();
   }
 
   static void on_conn_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
@@ -1162,9 +1248,14 @@ struct SessionHost::Impl {
     if (op == "rename") {
       std::string name = req.at("name").get<std::string>();
       if (name.empty()) return {{"ok", false}, {"error", "the name is empty"}};
+      const std::string old_name = rec.name, old_source = rec.name_source;
       rec.name = name;
       rec.name_source = "user";
-      save(true);
+      if (std::string err = save(true); !err.empty()) {
+        rec.name = old_name;  // as on disk: the rename did not happen
+        rec.name_source = old_source;
+        return {{"ok", false}, {"error", err}};
+      }
       return {{"ok", true}, {"record", rec.to_json()}};
     }
     if (op == "subscribe") {
@@ -1192,6 +1283,7 @@ struct SessionHost::Impl {
                         mono_ms());
       note_work();
       update_state(mono_ms());
+      if (record_unsaved) return {{"ok", false}, {"error", last_save_error}};
       return {{"ok", true}};
     }
     if (op == "set_linger") {
@@ -1451,7 +1543,7 @@ struct SessionHost::Impl {
   void close_all() {
     if (closed_all) return;
     closed_all = true;
-    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &esc_timer})
+    for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer, &save_timer, &esc_timer})
       uv_close(reinterpret_cast<uv_handle_t*>(t), on_handle_closed);
     for (uv_signal_t* s : {&sig_chld, &sig_term, &sig_int, &sig_hup})
       uv_close(reinterpret_cast<uv_handle_t*>(s), on_handle_closed);

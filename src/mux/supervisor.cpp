@@ -5,7 +5,10 @@
 // live host. Requests are a table of ops (dispatch, list, stop, rm, respawn,
 // ensure, rename, pin, unpin, status, shutdown, watch). Anything that must
 // talk to a host does so asynchronously (host_call) so one slow host never
-// stalls the loop.
+// stalls the loop. Every handle has one owner and one close path: the
+// connections live in `conns` and leave it only in their close callback;
+// the rest are closed once by close_all. Clients are bounded (a Hello
+// deadline, a reply queue limit; watchers drop events and are resynced).
 #include "mux/supervisor.h"
 
 #include <fcntl.h>
@@ -52,6 +55,11 @@ std::string iso_now() {
   return buf;
 }
 
+constexpr uint64_t kHandshakeTimeoutMs = 5000;   // a connection must say Hello by then
+constexpr size_t kClientQueueLimit = 4u << 20;   // replies a client has not read: then it is let go
+constexpr size_t kWatcherQueueLimit = 256u << 10; // events a watcher has not read: then they are dropped
+constexpr uint64_t kHostCallTimeoutMs = 15000;   // a request to a host gives up after this
+
 // An fd closed on scope exit.
 struct Fd {
   int fd = -1;
@@ -76,13 +84,37 @@ struct Supervisor::Impl {
   int64_t started_at = now_ms();
   bool shutting_down = false;
 
-  std::map<UvConn*, std::unique_ptr<UvConn>> clients;   // control connections
+  // Every connection has one owner, `conns`; the others are roles that
+  // point into it. A connection is closed only through UvConn::close and
+  // leaves `conns` (and every role) in its close callback, never earlier.
+  std::map<UvConn*, std::unique_ptr<UvConn>> conns;
+  std::set<UvConn*> clients;                            // control connections
   std::set<UvConn*> watchers;                           // clients that asked to watch
-  std::map<std::string, std::unique_ptr<UvConn>> hosts; // id → subscription
-  std::map<UvConn*, std::unique_ptr<UvConn>> calls;     // one-shot host requests
+  std::set<UvConn*> behind;                             // watchers whose events were dropped
+  std::map<std::string, UvConn*> hosts;                 // id → subscription
+  std::set<UvConn*> calls;                              // one-shot host requests
   std::map<std::string, SessionRecord> records;         // latest known records
+  bool closed_all = false;
 
-  Impl(uv_loop_t* l, SupervisorOptions opts) : loop(l), o(std::move(opts)) {}
+  UvConn* new_conn() {
+    auto c = std::make_unique<UvConn>(loop);
+    UvConn* raw = c.get();
+    conns[raw] = std::move(c);
+    return raw;
+  }
+  // Frees a connection; only from its close callback.
+  void forget(UvConn& c) { conns.erase(&c); }
+
+  Impl(uv_loop_t* l, SupervisorOptions opts) : loop(l), o(std::move(opts)) {
+    uv_timer_init(loop, &reap_timer);
+    reap_timer.data = this;
+    uv_timer_init(loop, &idle_timer);
+    idle_timer.data = this;
+    for (uv_signal_t* h : {&sig_term, &sig_int, &sig_hup}) {
+      uv_signal_init(loop, h);
+      h->data = this;
+    }
+  }
 
   // ---- logging ----
   void log(const std::string& msg) {
@@ -132,13 +164,7 @@ struct Supervisor::Impl {
         r != 0)
       return "cannot listen on " + sock + ": " + uv_strerror(r);
 
-    uv_timer_init(loop, &reap_timer);
-    reap_timer.data = this;
-    uv_timer_init(loop, &idle_timer);
-    idle_timer.data = this;
     for (auto [h, s] : {std::pair{&sig_term, SIGTERM}, {&sig_int, SIGINT}, {&sig_hup, SIGHUP}}) {
-      uv_signal_init(loop, h);
-      h->data = this;
       uv_signal_start(h, [](uv_signal_t* hh, int signum) {
         auto* self = static_cast<Impl*>(hh->data);
         if (signum == SIGHUP) return;  // detached from a terminal: keep going
@@ -179,7 +205,11 @@ struct Supervisor::Impl {
     rec->pid = 0;
     rec->host_pid = 0;
     if (!rec->finished_at) rec->finished_at = now_ms();
-    save_record(o.paths, *rec);
+    if (int rc = save_record(o.paths, *rec); rc < 0) {
+      // Memory follows the disk: tried again by the next list.
+      log("cannot write " + o.paths.state_file(id) + ": " + strerror(-rc));
+      return;
+    }
     records[id] = *rec;
     log("bg settled " + id + " (failed): host lost");
     broadcast(*rec);
@@ -200,7 +230,17 @@ struct Supervisor::Impl {
                 {"socket", it->second.socket}};
     }
     r["hosts"] = hs;
-    save_roster(o.paths, r);
+    if (int rc = save_roster(o.paths, r); rc < 0)
+      log("cannot write " + o.paths.roster_file() + ": " + strerror(-rc));
+  }
+
+  // A session that could not start and left no record leaves no job dir
+  // either.
+  void discard_unrecorded(const std::string& id) {
+    if (!is_session_id(id) || load_record(o.paths, id)) return;
+    records.erase(id);
+    std::error_code ec;
+    std::filesystem::remove_all(o.paths.job_dir(id), ec);
   }
 
   // ---- host subscriptions ----
@@ -209,11 +249,10 @@ struct Supervisor::Impl {
     auto it = records.find(id);
     std::string sock = it != records.end() && !it->second.socket.empty() ? it->second.socket
                                                                           : o.paths.host_socket(id);
-    auto c = std::make_unique<UvConn>(loop);
-    UvConn* raw = c.get();
+    UvConn* raw = new_conn();
     raw->tag = id;
-    hosts[id] = std::move(c);
-    raw->connect(sock, [this, raw, id](const std::string& err) {
+    hosts[id] = raw;
+    raw->connect(sock, [raw](const std::string& err) {
       if (!err.empty()) { raw->close(err); return; }
       raw->send_json(MsgType::Hello, make_hello());
       raw->send_json(MsgType::Request, {{"op", "subscribe"}});
@@ -225,26 +264,29 @@ struct Supervisor::Impl {
           json j = f.json();
           if (j.contains("record")) on_record(SessionRecord::from_json(j["record"]));
         },
-        [this, id](UvConn&, const std::string& reason) { on_host_closed(id, reason); });
+        [this, id](UvConn& c, const std::string& reason) {
+          // A subscription let go of (respawn) is no longer the session's.
+          auto it = hosts.find(id);
+          const bool current = it != hosts.end() && it->second == &c;
+          if (current) hosts.erase(it);
+          forget(c);
+          if (current) on_host_closed(id, reason);
+        });
   }
 
-  // Runs `go` once the subscription to id's host is closed (libuv is done
-  // with its handle), closing it if it is still open.
-  std::map<std::string, std::vector<std::function<void()>>> unwatch_waiters;
-  void after_unwatched(const std::string& id, std::function<void()> go) {
+  // Let go of a host's subscription at once (its host is gone or going), so
+  // a new host of the same session can be watched before the old connection
+  // has finished closing.
+  void drop_subscription(const std::string& id) {
     auto it = hosts.find(id);
-    if (it == hosts.end()) { go(); return; }
-    unwatch_waiters[id].push_back(std::move(go));
-    it->second->close("respawn");  // idempotent; on_host_closed follows
+    if (it == hosts.end()) return;
+    UvConn* c = it->second;
+    hosts.erase(it);
+    c->close("host replaced");
   }
 
   void on_host_closed(const std::string& id, const std::string& reason) {
-    auto node = hosts.extract(id);  // destroyed at end of scope (handle already closed)
     if (shutting_down) return;
-    if (auto w = unwatch_waiters.extract(id); !w.empty()) {
-      for (auto& go : w.mapped()) go();
-      return;  // restarted by whoever waited
-    }
     auto rec = load_record(o.paths, id);
     if (rec && state_is_live(rec->state) && !process_alive(rec->host_pid, rec->host_start_time)) {
       log("host of " + id + " is gone (" + reason + ")");
@@ -275,7 +317,7 @@ struct Supervisor::Impl {
     if (watchers.empty()) return;
     auto pins = load_pins(o.paths);
     json ev = {{"session", session_json(r, pins.count(r.id) > 0)}};
-    for (auto* w : watchers) w->send_json(MsgType::Event, ev);
+    for (auto* w : watchers) send_event(w, ev);
   }
 
   // One request to a host on its own connection; cb gets the response json
@@ -284,9 +326,11 @@ struct Supervisor::Impl {
     auto it = records.find(id);
     std::string sock = it != records.end() && !it->second.socket.empty() ? it->second.socket
                                                                           : o.paths.host_socket(id);
-    auto c = std::make_unique<UvConn>(loop);
-    UvConn* raw = c.get();
-    calls[raw] = std::move(c);
+    UvConn* raw = new_conn();
+    calls.insert(raw);
+    // A host that never answers (hung) must not hold up stop, respawn or
+    // daemon stop for ever; the slowest answer (a stop) comes within ~4 s.
+    raw->arm_timeout(kHostCallTimeoutMs, "no answer within " + std::to_string(kHostCallTimeoutMs / 1000) + " s");
     auto done = std::make_shared<std::function<void(const json&)>>(std::move(cb));
     raw->connect(sock, [raw, req, done](const std::string& err) {
       if (!err.empty()) {
@@ -308,8 +352,10 @@ struct Supervisor::Impl {
           }
         },
         [this, done](UvConn& c, const std::string& reason) {
-          if (*done) { (*done)({{"ok", false}, {"error", "session host closed the connection: " + reason}}); *done = nullptr; }
           calls.erase(&c);
+          forget(c);
+          if (*done) { (*done)({{"ok", false}, {"error", "session host closed the connection: " + reason}}); *done = nullptr; }
+          check_idle();
         });
   }
 
@@ -383,7 +429,7 @@ struct Supervisor::Impl {
       auto pins = load_pins(o.paths);
       if (pins.erase(id)) save_pins(o.paths, pins);
       json ev = {{"removed", id}};
-      for (auto* w : watchers) w->send_json(MsgType::Event, ev);
+      for (auto* w : watchers) send_event(w, ev);
       save_roster_now();
       check_idle();
       cb({{"ok", true}, {"id", id}});
@@ -499,13 +545,18 @@ struct Supervisor::Impl {
     }, uint64_t(o.idle_exit_seconds * 1000), 0);
   }
 
+  // Ends the supervisor: unless keep_workers, every live host is asked to
+  // shut down and waited for; then the roster says who still runs, `after`
+  // answers the request, and every handle is closed (uv_run then returns).
   void shutdown(bool keep_workers, std::function<void()> after) {
     if (shutting_down) return;
     shutting_down = true;
-    auto live = std::make_shared<int>(0);
-    auto finish = [this, keep_workers, after, live]() {
+    uv_timer_stop(&idle_timer);
+    uv_timer_stop(&reap_timer);
+    auto finish = [this, keep_workers, after]() {
       log(std::string("shutting down (keep_workers=") + (keep_workers ? "yes" : "no") +
           ", uptime=" + std::to_string((now_ms() - started_at) / 1000) + "s)");
+      save_final_roster();
       if (after) after();
       close_all();
     };
@@ -514,32 +565,95 @@ struct Supervisor::Impl {
     for (auto& [id, r] : records)
       if (r.host_pid > 0 && process_alive(r.host_pid, r.host_start_time)) ids.push_back(id);
     if (ids.empty()) { finish(); return; }
-    *live = int(ids.size());
-    for (auto& id : ids)
-      host_call(id, {{"op", "shutdown"}}, [live, finish](const json&) {
-        if (--*live == 0) finish();
+    auto live = std::make_shared<int>(int(ids.size()));
+    for (auto& id : ids) {
+      pid_t hp = records[id].host_pid;
+      host_call(id, {{"op", "shutdown"}}, [this, hp, live, finish](const json&) {
+        when_gone(hp, 5000, [live, finish]() {
+          if (--*live == 0) finish();
+        });
       });
+    }
   }
 
+  // The roster as the supervisor leaves it: no supervisor pid, and only
+  // the hosts that still run (all of them with --keep-workers).
+  void save_final_roster() {
+    json r = load_roster(o.paths);
+    r.erase("pid");
+    r["endedAt"] = now_ms();
+    json hs = json::object();
+    for (auto& [id, rec] : records)
+      if (rec.host_pid > 0 && process_alive(rec.host_pid, rec.host_start_time))
+        hs[id] = {{"hostPid", rec.host_pid}, {"hostStartTime", rec.host_start_time}, {"socket", rec.socket}};
+    r["hosts"] = hs;
+    if (int rc = save_roster(o.paths, r); rc < 0)
+      log("cannot write " + o.paths.roster_file() + ": " + strerror(-rc));
+  }
+
+  static void on_own_handle_closed(uv_handle_t*) {}
+
+  // Close every handle the supervisor owns, each once, through its owner.
+  // Idempotent.
   void close_all() {
-    uv_walk(loop, [](uv_handle_t* h, void*) { if (!uv_is_closing(h)) uv_close(h, nullptr); }, nullptr);
+    if (closed_all) return;
+    closed_all = true;
+    shutting_down = true;
+    auto close_h = [](auto* h) {
+      auto* hd = reinterpret_cast<uv_handle_t*>(h);
+      if (!uv_is_closing(hd)) uv_close(hd, on_own_handle_closed);
+    };
+    if (server_open) { server_open = false; close_h(&server); }
+    close_h(&reap_timer);
+    close_h(&idle_timer);
+    close_h(&sig_term);
+    close_h(&sig_int);
+    close_h(&sig_hup);
+    for (auto& w : gone_waiters) close_gone_waiter(*w);
+    // Closing runs the close callbacks later, which erase from conns.
+    std::vector<UvConn*> all;
+    for (auto& [p, c] : conns) all.push_back(p);
+    for (UvConn* c : all) c->close("shutting down");
   }
 
   // ---- control connections ----
   void on_accept() {
-    auto c = std::make_unique<UvConn>(loop);
-    UvConn* raw = c.get();
-    std::string err = raw->accept_from(reinterpret_cast<uv_stream_t*>(&server));
-    clients[raw] = std::move(c);
+    UvConn* raw = new_conn();
+    clients.insert(raw);
     uv_timer_stop(&idle_timer);
-    if (!err.empty()) { log(err); raw->close(err); }
+    std::string err = raw->accept_from(reinterpret_cast<uv_stream_t*>(&server));
     raw->start([this](UvConn& c, Frame& f) { on_client_frame(c, f); },
                [this](UvConn& c, const std::string& reason) {
-                 if (!reason.empty() && reason != "closed by peer") log("client connection closed: " + reason);
+                 if (!reason.empty() && reason != "closed by peer" && reason != "shutting down")
+                   log("client connection closed: " + reason);
                  watchers.erase(&c);
+                 behind.erase(&c);
                  clients.erase(&c);
+                 forget(c);
                  check_idle();
                });
+    if (!err.empty()) { log(err); raw->close(err); return; }
+    // A connection that never says Hello is not kept (it would also keep
+    // the supervisor from exiting when idle); one that stops reading its
+    // replies is let go.
+    raw->arm_timeout(kHandshakeTimeoutMs, "no hello within " + std::to_string(kHandshakeTimeoutMs / 1000) + " s");
+    raw->set_queue_limit(kClientQueueLimit);
+  }
+
+  // Events for a watcher that has more than kWatcherQueueLimit unread are
+  // dropped (replies never are); once it has read what was queued it gets
+  // the whole list again.
+  void send_event(UvConn* w, const json& ev) {
+    if (behind.count(w)) return;
+    if (w->queued_bytes() > kWatcherQueueLimit) { behind.insert(w); return; }
+    w->send_json(MsgType::Event, ev);
+  }
+  void on_watcher_drained(UvConn& c) {
+    if (!behind.erase(&c) || !watchers.count(&c)) return;
+    auto pins = load_pins(o.paths);
+    json arr = json::array();
+    for (auto& [id, r] : records) arr.push_back(session_json(r, pins.count(id) > 0));
+    c.send_json(MsgType::Event, {{"sessions", arr}});
   }
 
   void on_client_frame(UvConn& c, Frame& f) {
@@ -548,6 +662,7 @@ struct Supervisor::Impl {
       std::string err = check_hello(f.json());
       if (!err.empty()) { c.send_json(MsgType::Error, {{"error", err}}); c.close(err); return; }
       c.hello_done = true;
+      c.disarm_timeout();
       c.send_json(MsgType::Welcome, {{"proto", kProtocolVersion}, {"server", "supervisor"},
                                      {"pid", getpid()}, {"version", AMUX_VERSION}});
       return;
@@ -603,7 +718,10 @@ struct Supervisor::Impl {
     rec.signal.reset();
     rec.finished_at = 0;
     rec.socket = o.paths.host_socket(rec.id);
-    save_record(o.paths, rec);
+    if (int rc = save_record(o.paths, rec); rc < 0) {
+      done("cannot write " + o.paths.state_file(rec.id) + ": " + strerror(-rc));
+      return;
+    }
     records[rec.id] = rec;
     const std::string id = rec.id;
     launching[id].push_back(std::move(done));
@@ -645,9 +763,11 @@ struct Supervisor::Impl {
     if (auto fresh = load_record(o.paths, id)) rec = *fresh;
     rec.state = SessionState::Failed;
     rec.detail = "host did not start — " + err;
-    save_record(o.paths, rec);
-    records[id] = rec;
-    broadcast(rec);
+    // Memory follows the file: a record that could not be written stays as it was.
+    if (save_record(o.paths, rec) == 0) {
+      records[id] = rec;
+      broadcast(rec);
+    }
     launch_done(id, err);
   }
 
@@ -659,46 +779,49 @@ struct Supervisor::Impl {
   }
 
   // Run `cb` once process `pid` is gone (or after timeout_ms), polling on a
-  // timer so the loop keeps serving everyone else meanwhile.
+  // timer so the loop keeps serving everyone else meanwhile. Each waiter's
+  // timer is closed once and the waiter freed in its close callback.
   struct GoneWaiter {
     uv_timer_t timer{};
+    Impl* self = nullptr;
     pid_t pid = 0;
     uint64_t deadline = 0;
+    bool closing = false;
     std::function<void()> cb;
   };
   std::list<std::unique_ptr<GoneWaiter>> gone_waiters;
 
   void when_gone(pid_t pid, uint64_t timeout_ms, std::function<void()> cb) {
-    if (pid <= 0 || !process_alive(pid)) { cb(); return; }
+    if (pid <= 0 || !process_alive(pid) || closed_all) { cb(); return; }
     auto w = std::make_unique<GoneWaiter>();
+    w->self = this;
     w->pid = pid;
     w->deadline = uv_now(loop) + timeout_ms;
     w->cb = std::move(cb);
     uv_timer_init(loop, &w->timer);
-    w->timer.data = this;
-    uv_timer_start(&w->timer, [](uv_timer_t* t) { static_cast<Impl*>(t->data)->poll_gone(); }, 10, 10);
+    w->timer.data = w.get();
+    uv_timer_start(&w->timer, [](uv_timer_t* t) {
+      auto* gw = static_cast<GoneWaiter*>(t->data);
+      gw->self->poll_gone(*gw);
+    }, 10, 10);
     gone_waiters.push_back(std::move(w));
   }
 
-  void poll_gone() {
-    const uint64_t now = uv_now(loop);
-    for (auto it = gone_waiters.begin(); it != gone_waiters.end();) {
-      GoneWaiter* w = it->get();
-      if (w->cb && (!process_alive(w->pid) || now >= w->deadline)) {
-        auto cb = std::move(w->cb);
-        w->cb = nullptr;
-        uv_timer_stop(&w->timer);
-        // Freed once libuv is done with the handle.
-        w->timer.data = w;
-        uv_close(reinterpret_cast<uv_handle_t*>(&w->timer), [](uv_handle_t* h) {
-          auto* gw = static_cast<GoneWaiter*>(h->data);
-          gw->pid = -1;  // marks it closed; swept below
-        });
-        cb();
-      }
-      ++it;
-    }
-    gone_waiters.remove_if([](const std::unique_ptr<GoneWaiter>& w) { return w->pid == -1; });
+  void poll_gone(GoneWaiter& w) {
+    if (!w.cb || (process_alive(w.pid) && uv_now(loop) < w.deadline)) return;
+    auto cb = std::move(w.cb);
+    w.cb = nullptr;
+    close_gone_waiter(w);
+    cb();
+  }
+
+  void close_gone_waiter(GoneWaiter& w) {
+    if (w.closing) return;
+    w.closing = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(&w.timer), [](uv_handle_t* h) {
+      auto* gw = static_cast<GoneWaiter*>(h->data);
+      gw->self->gone_waiters.remove_if([gw](const std::unique_ptr<GoneWaiter>& p) { return p.get() == gw; });
+    });
   }
 
   void handle(UvConn& c, const json& req, const std::function<void(const json&)>& reply) {
@@ -726,14 +849,19 @@ struct Supervisor::Impl {
         int rc = make_dirs(o.paths.job_dir(r.id));
         if (rc == 0) rc = save_session_env(o.paths, r.id, inheritable_environment(env));
         if (rc < 0) {
+          discard_unrecorded(r.id);
           reply({{"ok", false}, {"error", "cannot write " + session_env_file(o.paths, r.id) + ": " + strerror(-rc)}});
           return;
         }
       }
       const std::string id = r.id;
       relaunch(r, false, [this, id, reply](const std::string& err) {
-        if (!err.empty()) reply({{"ok", false}, {"error", "could not start session " + id + ": " + err}});
-        else reply({{"ok", true}, {"id", id}, {"record", records[id].to_json()}});
+        if (!err.empty()) {
+          discard_unrecorded(id);
+          reply({{"ok", false}, {"error", "could not start session " + id + ": " + err}});
+        } else {
+          reply({{"ok", true}, {"id", id}, {"record", records[id].to_json()}});
+        }
       });
     } else if (op == "list") {
       bool all = req.value("all", false);
@@ -803,9 +931,15 @@ struct Supervisor::Impl {
             // The subscription closes too; start the new host once the old is gone.
             auto it = records.find(id);
             pid_t hp = it != records.end() ? it->second.host_pid : 0;
-            when_gone(hp, 2000, [this, id, go]() { after_unwatched(id, go); });
+            when_gone(hp, 2000, [this, id, go]() {
+              drop_subscription(id);
+              go();
+            });
           });
         } else {
+          // A host that died may still have a subscription whose end has
+          // not been read yet: it must not stand in for the new host's.
+          drop_subscription(id);
           go();
         }
       }
@@ -819,7 +953,10 @@ struct Supervisor::Impl {
       } else {
         rec->name = name;
         rec->name_source = "user";
-        save_record(o.paths, *rec);
+        if (int rc = save_record(o.paths, *rec); rc < 0) {
+          reply({{"ok", false}, {"error", "cannot write " + o.paths.state_file(rec->id) + ": " + strerror(-rc)}});
+          return;
+        }
         records[rec->id] = *rec;
         broadcast(*rec);
         reply({{"ok", true}});
@@ -829,7 +966,10 @@ struct Supervisor::Impl {
       if (!rec) return;
       auto pins = load_pins(o.paths);
       if (op == "pin") pins.insert(rec->id); else pins.erase(rec->id);
-      save_pins(o.paths, pins);
+      if (int rc = save_pins(o.paths, pins); rc < 0) {
+        reply({{"ok", false}, {"error", "cannot write " + o.paths.pins_file() + ": " + strerror(-rc)}});
+        return;
+      }
       broadcast(*rec);
       schedule_reap();
       reply({{"ok", true}, {"id", rec->id}});
@@ -856,6 +996,7 @@ struct Supervisor::Impl {
       });
     } else if (op == "watch") {
       watchers.insert(&c);
+      c.set_on_drain([this](UvConn& w) { on_watcher_drained(w); });
       reply({{"ok", true}});
     } else {
       reply({{"ok", false}, {"error", "unknown op '" + op + "'"}});
@@ -865,7 +1006,12 @@ struct Supervisor::Impl {
 
 Supervisor::Supervisor(uv_loop_t* loop, SupervisorOptions opts)
     : impl_(std::make_unique<Impl>(loop, std::move(opts))) {}
-Supervisor::~Supervisor() = default;
+Supervisor::~Supervisor() {
+  // Every handle lives in impl_: close them and let their callbacks run
+  // before it goes.
+  impl_->close_all();
+  uv_run(impl_->loop, UV_RUN_DEFAULT);
+}
 
 std::string Supervisor::start() { return impl_->start(); }
 
@@ -891,10 +1037,8 @@ int Supervisor::run_main(SupervisorOptions opts) {
       if (ready >= 0) { dprintf(ready, "ok\n"); ::close(ready); }
       uv_run(&loop, UV_RUN_DEFAULT);
     }
-    uv_walk(&loop, [](uv_handle_t* h, void*) { if (!uv_is_closing(h)) uv_close(h, nullptr); }, nullptr);
-    uv_run(&loop, UV_RUN_DEFAULT);
   }
-  uv_loop_close(&loop);
+  if (uv_loop_close(&loop) != 0) fprintf(stderr, "amux: supervisor: handles left open at exit\n");
   return rc;
 }
 

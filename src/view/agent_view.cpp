@@ -254,6 +254,19 @@ struct App {
       request_frame();
     } else if (j.contains("removed") && j["removed"].is_string()) {
       if (model.remove(j["removed"].get<std::string>())) request_frame();
+    } else if (j.contains("sessions") && j["sessions"].is_array()) {
+      // The supervisor dropped events this view was too slow to read: the
+      // whole list again.
+      std::vector<SessionInfo> all;
+      for (auto& e : j["sessions"]) {
+        try {
+          SessionInfo s = SessionInfo::from_json(e);
+          if (under_dir(s.cwd, defaults.list_cwd)) all.push_back(std::move(s));
+        } catch (...) {
+        }
+      }
+      model.set_all(std::move(all));
+      request_frame();
     }
   }
 
