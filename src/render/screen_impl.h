@@ -208,6 +208,8 @@ struct Screen::Impl {
   void write_chunked(const char* p, size_t n);
   void clamp_cursor();
   void sync_cursor();
+
+  // Delivers the events queued while libvterm ran to the owner (screen.cpp).
   void flush_events();
 
   // Writing to libvterm with VtShadow in step, and the plain-ASCII fast
