@@ -2,9 +2,10 @@
 // libvterm 0.1.4's own screen layer and its bare state layer.
 //
 // Why: the Screen is the session host's hot path; the target is ≥ 50 MiB/s
-// on mixed text at 200x50 on one core (NOTES.md: the screen layer manages
-// about 14). Feeds 32 MiB of ~80-column lines of printable ASCII with some
-// SGR colour changes in 16 KiB chunks, best of three runs. Also prints the
+// on mixed text at 200x50 on one core (libvterm's own screen layer, measured
+// next to it, manages about 14; docs/libvterm.md says why it is not used).
+// Feeds 32 MiB of ~80-column lines of printable ASCII with some SGR colour
+// changes in 16 KiB chunks, best of three runs. Also prints the
 // scrollback's memory for 10,000 lines of `seq` output and of 80-char lines.
 //
 //   make OUT=build build/bench/render_throughput && build/bench/render_throughput [rows cols MiB]

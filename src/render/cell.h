@@ -1,7 +1,7 @@
 // cell.h — one character cell of a terminal screen, and a row of them.
 //
 // Why: the host keeps its own row store instead of libvterm's screen layer
-// (which moves the whole buffer on every scrolled line; see NOTES.md), so it
+// (which moves the whole buffer on every scrolled line; see docs/libvterm.md), so it
 // needs a compact cell: 16 bytes, trivially copyable, so a row is a flat
 // vector and a scroll is a rotation of rows.
 #pragma once

@@ -3,7 +3,7 @@
 // Why: libvterm 0.1.4's parser keeps CSI arguments in a fixed array of 16
 // (CSI_ARGS_MAX) and writes past it when a sequence has more: any program
 // printing `ESC[1;1;…;1m` with 17 or more parameters crashes the host
-// (found here; the three crashes NOTES.md lists are guarded in screen.cpp).
+// (found here: guard 9 in docs/libvterm.md, which lists all the guards).
 // Terminals ignore such surplus anyway (xterm keeps 30, tmux 24), so the
 // guard passes the sequence through with its first 16 parameters.
 // It is a small state machine fed in chunks, so a sequence split across

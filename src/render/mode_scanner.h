@@ -6,7 +6,7 @@
 // mouse modes and encodings and reverse video private, yet an attached
 // client's terminal has to be put into the same modes so the keys and mouse
 // reports it sends mean what the program expects. And some of libvterm's
-// sequences need the Screen's help (see screen.cpp's guards):
+// sequences need the Screen's help (screen_feed.cpp; docs/libvterm.md):
 //  - a cursor restore (DECRC, CSI ? 1048 l, CSI ? 1049 l) must be followed
 //    by a clamp of the cursor (guard 7);
 //  - REP (CSI n b) loops forever when the last glyph had no width (guard

@@ -1,5 +1,7 @@
 // redraw.cpp — a Screen as escape sequences for a client's terminal (see
-// redraw.h for the why).
+// redraw.h for the why): painting rows, full redraws and frames of what
+// changed. The SGR encoding of pens is in redraw_sgr.cpp; modes, cursor
+// shape and title in redraw_modes.cpp.
 //
 // How a frame is drawn:
 //  - the cursor is hidden and autowrap turned off (?7l) while rows are drawn,
@@ -29,16 +31,16 @@
 #include <string_view>
 #include <vector>
 
+#include "render/redraw_detail.h"
 #include "render/utf8.h"
 
 namespace amux::render {
 
+using namespace redraw_detail;
+
 namespace {
 
-constexpr int kMaxSpaceRun = 6;    // longer blank runs use ECH / CUF
-constexpr size_t kMaxTitle = 1024;
-
-bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7f && cp < 0xa0); }
+constexpr int kMaxSpaceRun = 6;  // longer blank runs use ECH / CUF
 
 void csi(std::string& out, int n, char final) {
   out += "\x1b[";
@@ -52,163 +54,6 @@ void cup(std::string& out, int row, int col) {  // 0-based
   out += ';';
   out += std::to_string(col + 1);
   out += 'H';
-}
-
-// The colour as the client gets it.
-Color map_color(Color c, const RedrawOptions& o) {
-  if (!o.colors) return Color::def();
-  if (c.kind() == Color::Rgb && !o.truecolor) return Color::indexed(rgb_to_xterm256(c.r(), c.g(), c.b()));
-  return c;
-}
-
-Pen map_pen(const Pen& p, const RedrawOptions& o) {
-  return Pen{map_color(p.fg, o), map_color(p.bg, o), p.attrs};
-}
-
-// SGR parameter groups: "1", "38;5;208", "4:3" (a group stays in one CSI).
-using SgrParams = std::vector<std::string>;
-
-// SGR groups that turn on `attrs`.
-void attr_params(SgrParams& s, uint16_t attrs) {
-  if (attrs & kBold) s.emplace_back("1");
-  if (attrs & kItalic) s.emplace_back("3");
-  if (attrs & kUnderline) s.emplace_back("4");
-  if (attrs & kDoubleUnderline) s.emplace_back("21");
-  if (attrs & kCurlyUnderline) s.emplace_back("4:3");
-  if (attrs & kBlink) s.emplace_back("5");
-  if (attrs & kReverse) s.emplace_back("7");
-  if (attrs & kConceal) s.emplace_back("8");
-  if (attrs & kStrike) s.emplace_back("9");
-}
-
-// The SGR group that sets a colour (39/49 for the default).
-void color_params(SgrParams& s, Color c, bool fg) {
-  switch (c.kind()) {
-    case Color::Default:
-      s.emplace_back(fg ? "39" : "49");
-      return;
-    case Color::Indexed: {
-      int i = c.index();
-      if (i < 8) s.push_back(std::to_string((fg ? 30 : 40) + i));
-      else if (i < 16) s.push_back(std::to_string((fg ? 90 : 100) + i - 8));
-      else s.push_back(std::string(fg ? "38;5;" : "48;5;") + std::to_string(i));
-      return;
-    }
-    case Color::Rgb:
-      s.push_back(std::string(fg ? "38;2;" : "48;2;") + std::to_string(c.r()) + ";" +
-                  std::to_string(c.g()) + ";" + std::to_string(c.b()));
-      return;
-  }
-}
-
-// The groups as CSI ... m sequences of at most kMaxCsiArgs arguments each:
-// libvterm 0.1.4 crashes on a CSI with more than 16 (its argument array
-// overflows), so a client running on it must never get one.
-constexpr int kMaxCsiArgs = 16;
-std::string pack_sgr(const SgrParams& groups) {
-  std::string out;
-  int args = 0;
-  for (const std::string& g : groups) {
-    int n = 1 + int(std::count_if(g.begin(), g.end(), [](char c) { return c == ';' || c == ':'; }));
-    if (args > 0 && args + n > kMaxCsiArgs) {
-      out += 'm';
-      args = 0;
-    }
-    out += args == 0 ? "\x1b[" : ";";
-    out += g;
-    args += n;
-  }
-  if (args > 0) out += 'm';
-  return out;
-}
-
-// SGR between two pens already mapped for the client.
-std::string sgr_mapped(const Pen& f, const Pen& t) {
-  if (f == t) return {};
-  // From a reset: every attribute and non-default colour of `t`.
-  SgrParams full{"0"};
-  attr_params(full, t.attrs);
-  if (t.fg != Color::def()) color_params(full, t.fg, true);
-  if (t.bg != Color::def()) color_params(full, t.bg, false);
-  std::string best = pack_sgr(full);
-  if ((f.attrs & ~t.attrs) == 0) {  // nothing to turn off: maybe add only
-    SgrParams inc;
-    attr_params(inc, uint16_t(t.attrs & ~f.attrs));
-    if (t.fg != f.fg) color_params(inc, t.fg, true);
-    if (t.bg != f.bg) color_params(inc, t.bg, false);
-    std::string s = pack_sgr(inc);
-    if (s.size() <= best.size()) best = std::move(s);
-  }
-  return best;
-}
-
-// DECSCUSR parameter for a cursor (0: the terminal's default, a blinking block).
-int decscusr(const Cursor& c) {
-  int base = c.shape == 2 ? 3 : c.shape == 3 ? 5 : 1;
-  if (base == 1 && c.blink) return 0;
-  return c.blink ? base : base + 1;
-}
-
-// Private modes of `m` that differ from the defaults.
-std::vector<int> modes_on(const Modes& m) {
-  std::vector<int> v;
-  if (m.app_cursor) v.push_back(1);
-  if (m.reverse_video) v.push_back(5);
-  if (m.mouse) v.push_back(m.mouse);
-  if (m.mouse_encoding) v.push_back(m.mouse_encoding);
-  if (m.focus_events) v.push_back(1004);
-  if (m.bracketed_paste) v.push_back(2004);
-  return v;
-}
-
-// One CSI per mode: libvterm 0.1.4 applies only the first parameter of a
-// DECSET/DECRST, so "CSI ? 1 ; 2004 h" would leave 2004 unset there.
-void private_modes(std::string& out, const std::vector<int>& modes, char final) {
-  for (int m : modes) {
-    out += "\x1b[?";
-    out += std::to_string(m);
-    out += final;
-  }
-}
-
-// Puts a client whose modes are unknown into exactly `m`. A mouse mode or
-// encoding that is on is only set (setting one replaces the others in
-// xterm and libvterm), so an active mode is never switched off and on.
-std::string modes_sync(const Modes& m) {
-  std::vector<int> off;
-  if (!m.app_cursor) off.push_back(1);
-  if (!m.reverse_video) off.push_back(5);
-  if (!m.mouse) off.insert(off.end(), {1000, 1002, 1003});
-  if (!m.mouse_encoding) off.insert(off.end(), {1005, 1006, 1015});
-  if (!m.focus_events) off.push_back(1004);
-  if (!m.bracketed_paste) off.push_back(2004);
-  std::string out;
-  private_modes(out, off, 'l');
-  private_modes(out, modes_on(m), 'h');
-  out += m.app_keypad ? "\x1b=" : "\x1b>";
-  return out;
-}
-
-// The title as it may be sent: valid UTF-8, no controls, bounded.
-std::string clean_title(std::string_view t) {
-  std::string out;
-  for (size_t i = 0; i < t.size();) {
-    char32_t cp = utf8::decode(t, i);
-    if (is_control(cp)) continue;
-    size_t before = out.size();
-    utf8::append(out, cp);
-    if (out.size() > kMaxTitle) {
-      out.resize(before);
-      break;
-    }
-  }
-  return out;
-}
-
-void title_seq(std::string& out, const std::string& title) {
-  out += "\x1b]2;";
-  out += clean_title(title);
-  out += '\a';
 }
 
 // A code point whose display width terminals agree on: ASCII, Latin, Greek,
@@ -465,67 +310,6 @@ std::string full(const Screen& s, const RedrawOptions& o, ClientMeta* sent) {
 }
 
 }  // namespace
-
-uint8_t rgb_to_xterm256(uint8_t r, uint8_t g, uint8_t b) {
-  // The 6x6x6 cube (levels 0, 95, 135, ..., 255) and the 24 greys (8..238).
-  auto level = [](int v) { return v < 48 ? 0 : v < 115 ? 1 : (v - 35) / 40; };
-  static constexpr int kLevels[6] = {0, 95, 135, 175, 215, 255};
-  int ri = level(r), gi = level(g), bi = level(b);
-  auto dist = [&](int cr, int cg, int cb) {
-    return (cr - r) * (cr - r) + (cg - g) * (cg - g) + (cb - b) * (cb - b);
-  };
-  int cube = 16 + 36 * ri + 6 * gi + bi;
-  int cube_d = dist(kLevels[ri], kLevels[gi], kLevels[bi]);
-  int avg = (r + g + b) / 3;
-  int gray_i = avg > 238 ? 23 : avg < 8 ? 0 : (avg - 3) / 10;
-  gray_i = std::clamp(gray_i, 0, 23);
-  int gv = 8 + 10 * gray_i;
-  int gray_d = dist(gv, gv, gv);
-  return uint8_t(gray_d < cube_d ? 232 + gray_i : cube);
-}
-
-std::string sgr_transition(const Pen& from, const Pen& to, const RedrawOptions& o) {
-  return sgr_mapped(map_pen(from, o), map_pen(to, o));
-}
-
-std::string modes_enter(const Modes& m) {
-  std::string out;
-  private_modes(out, modes_on(m), 'h');
-  if (m.app_keypad) out += "\x1b=";
-  return out;
-}
-
-std::string modes_leave(const Modes& m) {
-  std::string out;
-  private_modes(out, modes_on(m), 'l');
-  if (m.app_keypad) out += "\x1b>";
-  out += "\x1b[?25h\x1b[0m";
-  return out;
-}
-
-std::string modes_transition(const Modes& from, const Modes& to) {
-  std::vector<int> off, on;
-  auto flag = [&](bool a, bool b, int mode) {
-    if (a != b) (b ? on : off).push_back(mode);
-  };
-  flag(from.app_cursor, to.app_cursor, 1);
-  flag(from.reverse_video, to.reverse_video, 5);
-  if (from.mouse != to.mouse) {
-    if (to.mouse) on.push_back(to.mouse);
-    else off.push_back(from.mouse);
-  }
-  if (from.mouse_encoding != to.mouse_encoding) {
-    if (to.mouse_encoding) on.push_back(to.mouse_encoding);
-    else off.push_back(from.mouse_encoding);
-  }
-  flag(from.focus_events, to.focus_events, 1004);
-  flag(from.bracketed_paste, to.bracketed_paste, 2004);
-  std::string out;
-  private_modes(out, off, 'l');
-  private_modes(out, on, 'h');
-  if (from.app_keypad != to.app_keypad) out += to.app_keypad ? "\x1b=" : "\x1b>";
-  return out;
-}
 
 std::string redraw_full(const Screen& s, const RedrawOptions& o) { return full(s, o, nullptr); }
 

@@ -9,27 +9,16 @@
 // scroll of the whole screen is a rotation of rows, and the row that leaves
 // the top is compacted into the scrollback ring.
 //
-// Guards for libvterm 0.1.4's known crashes (NOTES.md):
-//  1. after every vterm_set_size the cursor row is read back and, if negative,
-//     corrected with CSI 1;<col+1>H;
-//  2. sb_popline (screen layer) is not used, so its two crashes cannot occur;
-//  3. input is fed in chunks of at most kMaxFeedChunk bytes;
-//  6. the title is copied inside the callback;
-//  7. a saved cursor restored after a resize (DECRC, ?1048l, ?1049l) is
-//     clamped to the screen (libvterm 0.1.4 does not, then reads out of
-//     bounds);
-//  8. resize resets the scroll margins (libvterm 0.1.4 can leave top >
-//     bottom, and the next scroll memmoves a negative length);
-//  9. CSI parameters past the 16th are dropped (CsiGuard: the parser's
-//     argument array overflows);
-// 10. REP (CSI n b) after no glyph or a zero-width one is dropped (libvterm
-//     0.1.4 loops forever);
-// 11. an OSC/DCS string open at the end of a feed is held back until it is
-//     complete (libvterm 0.1.4 drops the part from an earlier write and,
-//     cut between ESC and '\', reports a length of -1).
-// DECSET/DECRST with several parameters reach libvterm one by one, as xterm
-// applies them (libvterm 0.1.4 applies only the first).
-// Each guard has a unit test.
+// libvterm 0.1.4 crashes, hangs or loses text on some inputs any program
+// can print; the Screen guards against each (numbered 1-11 in code and
+// tests, each with a unit test): docs/libvterm.md describes them. In short:
+// the cursor is moved back inside after a resize or a restore (1, 7), resize
+// resets the scroll margins (8), input reaches libvterm in bounded chunks
+// with no UTF-8 sequence or OSC/DCS string cut (3, 11), CSI parameters past
+// the 16th are dropped (9), a REP that would loop forever is dropped (10),
+// the title is copied at once (6), and every DECSET/DECRST parameter is
+// applied, not only the first. (Guard 2, in sb_popline, cannot occur: the
+// screen layer is not used.)
 //
 // Change tracking: every change bumps seq(); each row remembers the seq of its
 // last change, so any number of clients can each ask "what changed since the
@@ -93,7 +82,7 @@ class Screen {
     int cols = 200;
     size_t scrollback_lines = 10000;
     // Write runs of plain printable ASCII straight into the rows instead of
-    // through libvterm's per-character callback (screen.cpp, "fast path").
+    // through libvterm's per-character callback (screen_fast_text.cpp).
     // Same result either way; tests and benchmarks turn it off to compare.
     bool fast_text = true;
   };

@@ -2,9 +2,10 @@
 // agent view's mini-panes.
 //
 // Why: a grid tile shows a session's screen in far fewer cells than the
-// session has, and the session's PTY is never resized for it (NOTES.md). The
-// useful part is where the program is working: the cursor, or when the
-// cursor sits at the top (or is hidden) the last lines with text.
+// session has, and the session's PTY is never resized for it (no reflow in
+// libvterm 0.1.4: docs/libvterm.md, "Other traps"). The useful part is
+// where the program is working: the cursor, or when the cursor sits at the
+// top (or is hidden) the last lines with text.
 #pragma once
 
 #include <string>

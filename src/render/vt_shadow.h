@@ -2,11 +2,11 @@
 // private state bits that decide whether a run of printable ASCII may bypass
 // libvterm.
 //
-// Why: the Screen's fast path (screen.cpp) writes runs of printable ASCII
-// straight into its row store instead of handing every character to
-// libvterm, whose one putglyph callback per character is most of a session
-// host's cost. That is only the same as what libvterm would do when
-// libvterm would take the run as plain text: not inside an escape sequence,
+// Why: the Screen's fast path (screen_fast_text.cpp) writes runs of
+// printable ASCII straight into its row store instead of handing every
+// character to libvterm, whose one putglyph callback per character is most
+// of a session host's cost. That is only the same as what libvterm would do
+// when libvterm would take the run as plain text: not inside an escape sequence,
 // a CSI or an OSC/DCS string, decoded byte for byte as ASCII, without insert
 // or origin mode. libvterm 0.1.4 keeps all of that private, so this class
 // follows every byte the Screen gives libvterm with the same state machine
@@ -49,7 +49,7 @@
 // Everything else the fast path needs (pending wrap, double-width lines,
 // DECSCA, the pen) the Screen observes from putglyph callbacks: of the first
 // character of a run (the probe), or of the last character of the previous
-// fast run when only SGR, CR and LF came since (see screen.cpp).
+// fast run when only SGR, CR and LF came since (docs/libvterm.md).
 #pragma once
 
 #include <cstddef>

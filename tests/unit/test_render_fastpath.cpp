@@ -1,5 +1,5 @@
 // test_render_fastpath.cpp — the Screen's fast path for plain ASCII runs
-// (screen.cpp, "Fast path"; vt_shadow.h) must change nothing.
+// (screen_fast_text.cpp, docs/libvterm.md; vt_shadow.h) must change nothing.
 //
 // Differential: every input goes, in the same random pieces (often of one
 // byte), into a Screen with the fast path and one without it (which passes
@@ -466,7 +466,7 @@ TEST(FastPath, DirectCases) {
 // Against libvterm's own screen layer (independent of the Screen's code),
 // given the same writes: the text and attributes of every cell and the
 // cursor, for inputs without wide characters (where the Screen deliberately
-// differs, see screen.cpp).
+// differs, see docs/libvterm.md).
 TEST(FastPath, MatchesLibvtermScreenLayer) {
   for (uint32_t seed = 1; seed <= 30; ++seed) {
     std::mt19937 rng(seed);

@@ -1,5 +1,5 @@
 // Tests for the Screen's guards against libvterm 0.1.4 crashes and traps
-// (NOTES.md "Crashes and traps"). Each test first shows, where it can do so
+// (docs/libvterm.md, "The guards"). Each test first shows, where it can do so
 // safely, what bare libvterm does, then that the Screen is not affected.
 #include <gtest/gtest.h>
 #include <pthread.h>

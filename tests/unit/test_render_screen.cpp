@@ -1,4 +1,4 @@
-// Tests for the Screen (src/render/screen.cpp): libvterm's state layer over
+// Tests for the Screen (src/render/screen*.cpp): libvterm's state layer over
 // amux's own row store. The differential tests at the end feed the same
 // bytes to libvterm's own screen layer and compare every cell.
 #include <gtest/gtest.h>
@@ -712,7 +712,7 @@ class RefTerm {
     self->sb_.pop_back();
     for (int c = 0; c < cols; ++c) {
       cells[c] = c < int(line.size()) ? line[size_t(c)] : self->blank_;
-      if (cells[c].width < 1) cells[c].width = 1;  // NOTES trap 2
+      if (cells[c].width < 1) cells[c].width = 1;  // docs/libvterm.md, guard 2
     }
     if (cells[cols - 1].width == 2) cells[cols - 1].width = 1;
     return 1;
