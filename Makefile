@@ -70,7 +70,7 @@ LDLIBS   := $(PKG_LIBS) -lutil -lpthread
 # Layers, lowest first. A layer may use only the ones before it.
 LAYERS := pty keymap render mux view cli
 define layer_srcs
-$(sort $(wildcard src/$(1)/*.cpp))
+$(sort $(wildcard src/$(1)/*.cpp src/$(1)/*/*.cpp))
 endef
 LIB_pty    := $(OUT)/libamux_pty.a
 LIB_keymap := $(OUT)/libamux_keymap.a
@@ -127,9 +127,10 @@ $(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL) | $(OUT)/amux-host
 # what the host never calls; at -Os but for render's output path, which stays
 # as the rest), libstdc++/libgcc, libuv and libvterm linked in statically, no TOML.
 # The launcher starts it from next to amux (or <prefix>/lib/amux/).
-HOST_MUX_SRCS := $(addprefix src/mux/,session_host.cpp host_spec.cpp screen_patterns.cpp \
-                   protocol.cpp session_record.cpp paths.cpp atomic_file.cpp roster.cpp \
-                   state_tracker.cpp process_info.cpp session_env.cpp session_id.cpp)
+HOST_MUX_SRCS := $(addprefix src/mux/,host/session_host.cpp store/host_spec.cpp agents/screen_patterns.cpp \
+                   wire/protocol.cpp store/session_record.cpp store/paths.cpp store/atomic_file.cpp \
+                   store/roster.cpp agents/state_tracker.cpp sys/process_info.cpp store/session_env.cpp \
+                   store/session_id.cpp)
 HOST_SRCS := src/host/host_main.cpp $(HOST_MUX_SRCS) $(call layer_srcs,render) $(call layer_srcs,pty) \
              src/keymap/chord.cpp src/keymap/key_names.cpp
 HOST_OBJS := $(patsubst src/%.cpp,$(OUT)/obj-host/%.o,$(HOST_SRCS))

@@ -9,7 +9,7 @@
 
 #include "cli/cmd_view.h"
 #include "cli/context.h"
-#include "mux/daemon_client.h"
+#include "mux/wire/daemon_client.h"
 #include "render/safe_text.h"
 #include "view/view_prefs.h"
 

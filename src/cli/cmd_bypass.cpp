@@ -14,7 +14,7 @@
 #include <string>
 
 #include "cli/context.h"
-#include "mux/agent_profile.h"
+#include "mux/agents/agent_profile.h"
 
 namespace amux::cli {
 

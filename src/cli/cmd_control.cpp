@@ -4,7 +4,7 @@
 
 #include "cli/context.h"
 #include "cli/host_request.h"
-#include "mux/daemon_client.h"
+#include "mux/wire/daemon_client.h"
 
 namespace amux::cli {
 

@@ -8,10 +8,10 @@
 #include <thread>
 
 #include "cli/context.h"
-#include "mux/atomic_file.h"
-#include "mux/daemon_client.h"
-#include "mux/process_info.h"
-#include "mux/supervisor.h"
+#include "mux/store/atomic_file.h"
+#include "mux/wire/daemon_client.h"
+#include "mux/sys/process_info.h"
+#include "mux/daemon/supervisor.h"
 #include "render/safe_text.h"
 
 namespace amux::cli {

@@ -15,7 +15,7 @@
 
 #include "cli/context.h"
 #include "cli/host_request.h"
-#include "mux/dispatch.h"
+#include "mux/daemon/dispatch.h"
 #include "render/safe_text.h"
 
 namespace amux::cli {

@@ -4,9 +4,9 @@
 // when that binary is missing, and it resolves the settings and screen
 // patterns itself, as the launcher does (host_launcher.h).
 #include "cli/context.h"
-#include "mux/config.h"
-#include "mux/host_launcher.h"
-#include "mux/session_host.h"
+#include "mux/store/config.h"
+#include "mux/daemon/host_launcher.h"
+#include "mux/host/session_host.h"
 
 namespace amux::cli {
 

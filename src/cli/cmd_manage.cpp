@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "cli/context.h"
-#include "mux/daemon_client.h"
+#include "mux/wire/daemon_client.h"
 #include "render/safe_text.h"
 
 namespace amux::cli {

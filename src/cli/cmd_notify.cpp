@@ -10,8 +10,8 @@
 #include <filesystem>
 
 #include "cli/context.h"
-#include "mux/host_client.h"
-#include "mux/session_record.h"
+#include "mux/wire/host_client.h"
+#include "mux/store/session_record.h"
 
 namespace amux::cli {
 

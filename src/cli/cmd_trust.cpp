@@ -5,7 +5,7 @@
 // program (binary, start, resume, prompt_args, options, env, hooks, or a
 // profile of its own) must not run until the person said yes. This shows
 // what the files ask for, asks y/N on the terminal and stores the answer
-// with a SHA-256 of the files as shown (mux/trust_store.h); when a file
+// with a SHA-256 of the files as shown (mux/store/trust_store.h); when a file
 // changes, the question comes again. Without a terminal it refuses unless
 // --yes says the answer on the command line.
 #include <unistd.h>
@@ -17,9 +17,9 @@
 #include <string>
 
 #include "cli/context.h"
-#include "mux/agent_profile.h"
-#include "mux/atomic_file.h"
-#include "mux/trust_store.h"
+#include "mux/agents/agent_profile.h"
+#include "mux/store/atomic_file.h"
+#include "mux/store/trust_store.h"
 #include "render/safe_text.h"
 
 namespace amux::cli {

@@ -11,9 +11,9 @@
 #include <CLI/CLI.hpp>
 
 #include "keymap/keymap_table.h"
-#include "mux/config.h"
-#include "mux/paths.h"
-#include "mux/session_record.h"
+#include "mux/store/config.h"
+#include "mux/store/paths.h"
+#include "mux/store/session_record.h"
 
 namespace amux::cli {
 

@@ -3,8 +3,8 @@
 
 #include <cstdio>
 
-#include "mux/daemon_client.h"
-#include "mux/process_info.h"
+#include "mux/wire/daemon_client.h"
+#include "mux/sys/process_info.h"
 #include "render/safe_text.h"
 #include "view/attach_client.h"
 

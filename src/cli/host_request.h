@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
-#include "mux/host_client.h"
+#include "mux/wire/host_client.h"
 
 namespace amux::cli {
 

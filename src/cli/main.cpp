@@ -14,7 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/context.h"
-#include "mux/session_id.h"
+#include "mux/store/session_id.h"
 #include "render/safe_text.h"
 
 namespace amux::cli {

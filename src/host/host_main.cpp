@@ -6,7 +6,7 @@
 // maps libstdc++, ncurses, toml++ and all of amux's commands; this one links
 // only the host (mux/session_host and what it uses, render, pty), with
 // libstdc++, libuv and libvterm linked in statically, so it maps little
-// besides libc. It reads no TOML: the launcher (mux/host_launcher.h) resolves
+// besides libc. It reads no TOML: the launcher (mux/daemon/host_launcher.h) resolves
 // config.toml and the agent's screen patterns into jobs/<id>/host.json.
 // The launcher runs it as `amux host <id> --ready-fd N` (argv[0] "amux"), so
 // ps shows what the fallback `amux host` would show.
@@ -23,10 +23,10 @@
 #include <cstring>
 #include <string>
 
-#include "mux/host_spec.h"
-#include "mux/paths.h"
-#include "mux/session_host.h"
-#include "mux/session_id.h"
+#include "mux/store/host_spec.h"
+#include "mux/store/paths.h"
+#include "mux/host/session_host.h"
+#include "mux/store/session_id.h"
 
 namespace {
 

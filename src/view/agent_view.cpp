@@ -26,12 +26,12 @@
 
 #include <uv.h>
 
-#include "mux/daemon_client.h"
-#include "mux/dispatch.h"
-#include "mux/host_client.h"
-#include "mux/process_info.h"
-#include "mux/session_record.h"
-#include "mux/session_view.h"
+#include "mux/wire/daemon_client.h"
+#include "mux/daemon/dispatch.h"
+#include "mux/wire/host_client.h"
+#include "mux/sys/process_info.h"
+#include "mux/store/session_record.h"
+#include "mux/wire/session_view.h"
 #include "view/attach_client.h"
 #include "view/frame_stats.h"
 #include "view/key_input.h"

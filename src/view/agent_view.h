@@ -10,8 +10,8 @@
 #include <string>
 
 #include "keymap/keymap_table.h"
-#include "mux/config.h"
-#include "mux/paths.h"
+#include "mux/store/config.h"
+#include "mux/store/paths.h"
 #include "view/view_defaults.h"
 
 namespace amux::view {

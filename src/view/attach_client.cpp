@@ -31,8 +31,8 @@
 #include <uv.h>
 
 #include "keymap/chord.h"
-#include "mux/host_client.h"
-#include "mux/protocol.h"
+#include "mux/wire/host_client.h"
+#include "mux/wire/protocol.h"
 #include "render/redraw.h"
 #include "render/safe_text.h"
 

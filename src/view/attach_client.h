@@ -9,8 +9,8 @@
 #include <string>
 
 #include "keymap/keymap_table.h"
-#include "mux/paths.h"
-#include "mux/session_record.h"
+#include "mux/store/paths.h"
+#include "mux/store/session_record.h"
 
 namespace amux::view {
 

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "mux/uv_conn.h"
+#include "mux/wire/uv_conn.h"
 
 namespace amux::view {
 

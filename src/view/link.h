@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <uv.h>
 
-#include "mux/protocol.h"
+#include "mux/wire/protocol.h"
 
 namespace amux::view {
 

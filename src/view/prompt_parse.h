@@ -11,7 +11,7 @@
 #include <functional>
 #include <string>
 
-#include "mux/dispatch.h"
+#include "mux/daemon/dispatch.h"
 #include "view/view_defaults.h"
 
 namespace amux::view {

@@ -1,5 +1,5 @@
 // session_info.h — one row of the agent view, from the supervisor's session
-// JSON (mux/session_view.h).
+// JSON (mux/wire/session_view.h).
 //
 // Why: the view works on a small, already-sanitized value, so nothing a
 // session wrote (its name, its detail line) can reach the person's terminal

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "keymap/keymap_table.h"
-#include "mux/dispatch.h"
+#include "mux/daemon/dispatch.h"
 #include "view/key_input.h"
 #include "view/line_edit.h"
 #include "view/view_defaults.h"

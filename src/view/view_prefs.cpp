@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mux/atomic_file.h"
+#include "mux/store/atomic_file.h"
 
 namespace amux::view {
 

@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mux/daemon_client.h"
-#include "mux/paths.h"
+#include "mux/wire/daemon_client.h"
+#include "mux/store/paths.h"
 #include "support/amux_env.h"
 
 using namespace amux::test;

@@ -121,7 +121,7 @@ std::string source_dir() {
   if (const char* s = getenv("AMUX_SOURCE_DIR")) return s;
   fs::path p = fs::current_path();
   while (!p.empty() && p != p.root_path()) {
-    if (fs::exists(p / "src/mux/session_host.h")) return p.string();
+    if (fs::exists(p / "src/mux/host/session_host.h")) return p.string();
     p = p.parent_path();
   }
   return ".";

@@ -1,4 +1,4 @@
-// Tests for the Claude Code hooks settings (src/mux/claude_hooks.cpp), and
+// Tests for the Claude Code hooks settings (src/mux/agents/claude_hooks.cpp), and
 // the claude profile end to end against tests/fixtures/fake-claude on a real
 // PTY: its argv, its hooks firing at the right moments, its screen patterns
 // through a real libvterm screen, and resume.
@@ -15,9 +15,9 @@
 
 #include <gtest/gtest.h>
 
-#include "mux/agent_profile.h"
-#include "mux/claude_hooks.h"
-#include "mux/run_command.h"
+#include "mux/agents/agent_profile.h"
+#include "mux/agents/claude_hooks.h"
+#include "mux/sys/run_command.h"
 #include "pty/pty.h"
 #include "render/screen.h"
 #include "render/text_dump.h"

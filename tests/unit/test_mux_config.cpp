@@ -1,7 +1,7 @@
-// Tests for config.toml parsing (src/mux/config.cpp).
+// Tests for config.toml parsing (src/mux/store/config.cpp).
 #include <gtest/gtest.h>
 
-#include "mux/config.h"
+#include "mux/store/config.h"
 
 using namespace amux::mux;
 

@@ -24,12 +24,12 @@
 #include <string>
 #include <thread>
 
-#include "mux/host_client.h"
-#include "mux/paths.h"
-#include "mux/protocol.h"
-#include "mux/session_host.h"
-#include "mux/session_id.h"
-#include "mux/session_record.h"
+#include "mux/wire/host_client.h"
+#include "mux/store/paths.h"
+#include "mux/wire/protocol.h"
+#include "mux/host/session_host.h"
+#include "mux/store/session_id.h"
+#include "mux/store/session_record.h"
 #include "render/screen.h"
 #include "render/text_dump.h"
 

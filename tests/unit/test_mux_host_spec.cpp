@@ -1,6 +1,6 @@
 // Tests for what a session host is handed instead of reading TOML
-// (src/mux/host_spec.cpp, src/mux/screen_patterns.cpp) and for how the
-// launcher resolves it (resolve_host_spec in src/mux/host_launcher.cpp).
+// (src/mux/store/host_spec.cpp, src/mux/agents/screen_patterns.cpp) and for how the
+// launcher resolves it (resolve_host_spec in src/mux/daemon/host_launcher.cpp).
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,11 +9,11 @@
 
 #include <gtest/gtest.h>
 
-#include "mux/agent_profile.h"
-#include "mux/config.h"
-#include "mux/host_launcher.h"
-#include "mux/host_spec.h"
-#include "mux/screen_patterns.h"
+#include "mux/agents/agent_profile.h"
+#include "mux/store/config.h"
+#include "mux/daemon/host_launcher.h"
+#include "mux/store/host_spec.h"
+#include "mux/agents/screen_patterns.h"
 
 using namespace amux::mux;
 namespace fs = std::filesystem;

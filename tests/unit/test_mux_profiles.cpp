@@ -1,4 +1,4 @@
-// Tests for agent profiles (src/mux/agent_profile.cpp): the shipped
+// Tests for agent profiles (src/mux/agents/agent_profile.cpp): the shipped
 // conf/agents.toml, argv templates, overrides, the default agent, prompt
 // names, screen patterns and the bypass acceptance.
 #include <sys/stat.h>
@@ -10,8 +10,8 @@
 
 #include <gtest/gtest.h>
 
-#include "mux/agent_profile.h"
-#include "mux/run_command.h"
+#include "mux/agents/agent_profile.h"
+#include "mux/sys/run_command.h"
 
 using namespace amux::mux;
 namespace fs = std::filesystem;

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "mux/host_client.h"
-#include "mux/protocol.h"
+#include "mux/wire/host_client.h"
+#include "mux/wire/protocol.h"
 
 using namespace amux::mux;
 

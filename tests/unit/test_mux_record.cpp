@@ -12,10 +12,10 @@
 #include <set>
 #include <string>
 
-#include "mux/atomic_file.h"
-#include "mux/paths.h"
-#include "mux/session_id.h"
-#include "mux/session_record.h"
+#include "mux/store/atomic_file.h"
+#include "mux/store/paths.h"
+#include "mux/store/session_id.h"
+#include "mux/store/session_record.h"
 
 using namespace amux::mux;
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-// Tests for run_command (src/mux/run_command.cpp): real programs, real
+// Tests for run_command (src/mux/sys/run_command.cpp): real programs, real
 // pipes, a real deadline.
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "mux/run_command.h"
+#include "mux/sys/run_command.h"
 
 using namespace amux::mux;
 namespace fs = std::filesystem;

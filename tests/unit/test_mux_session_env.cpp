@@ -1,4 +1,4 @@
-// Tests for src/mux/session_env.cpp: which variables of the dispatching
+// Tests for src/mux/store/session_env.cpp: which variables of the dispatching
 // command reach a session, what amux sets on top, the profile's `env` keys,
 // and the stored file (exact bytes, mode 0600).
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "mux/atomic_file.h"
-#include "mux/session_env.h"
+#include "mux/store/atomic_file.h"
+#include "mux/store/session_env.h"
 
 using namespace amux::mux;
 namespace fs = std::filesystem;

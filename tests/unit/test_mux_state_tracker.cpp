@@ -2,7 +2,7 @@
 // clock driven by hand.
 #include <gtest/gtest.h>
 
-#include "mux/state_tracker.h"
+#include "mux/agents/state_tracker.h"
 
 using amux::mux::SessionState;
 using amux::mux::StateTracker;

@@ -1,5 +1,5 @@
-// Tests of project trust (src/mux/trust_store.cpp and the untrusted layer of
-// src/mux/agent_profile.cpp) and of the id checks that keep a request or a
+// Tests of project trust (src/mux/store/trust_store.cpp and the untrusted layer of
+// src/mux/agents/agent_profile.cpp) and of the id checks that keep a request or a
 // state file from naming a path outside the config dir (paths.cpp,
 // session_record.cpp).
 #include <sys/stat.h>
@@ -11,10 +11,10 @@
 
 #include <gtest/gtest.h>
 
-#include "mux/agent_profile.h"
-#include "mux/atomic_file.h"
-#include "mux/session_record.h"
-#include "mux/trust_store.h"
+#include "mux/agents/agent_profile.h"
+#include "mux/store/atomic_file.h"
+#include "mux/store/session_record.h"
+#include "mux/store/trust_store.h"
 
 using namespace amux::mux;
 namespace fs = std::filesystem;

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "mux/uv_conn.h"
+#include "mux/wire/uv_conn.h"
 
 using namespace amux::mux;
 

@@ -1,4 +1,4 @@
-// Tests for session worktrees (src/mux/worktree.cpp) against real git
+// Tests for session worktrees (src/mux/agents/worktree.cpp) against real git
 // repositories made in a temp dir.
 #include <unistd.h>
 
@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include "mux/run_command.h"
-#include "mux/worktree.h"
+#include "mux/sys/run_command.h"
+#include "mux/agents/worktree.h"
 
 using namespace amux::mux;
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "mux/config.h"
+#include "mux/store/config.h"
 #include "view/agent_view.h"
 
 using amux::view::agent_view_disabled;

@@ -1,0 +1,70 @@
+// screen_patterns.cpp — match an agent's screen patterns and carry them as
+// JSON (see screen_patterns.h).
+#include "mux/agents/screen_patterns.h"
+
+namespace amux::mux {
+
+ScreenPattern make_screen_pattern(const std::string& source) {
+  return {source, std::regex(source, std::regex::ECMAScript | std::regex::optimize)};
+}
+
+std::optional<SessionState> match_screen(const std::vector<ScreenPattern>& working,
+                                         const std::vector<ScreenPattern>& blocked,
+                                         const std::vector<ScreenPattern>& idle,
+                                         const std::vector<std::string>& lines) {
+  auto any = [&](const std::vector<ScreenPattern>& pats) {
+    for (auto& pat : pats)
+      for (auto& l : lines)
+        if (std::regex_search(l, pat.re)) return true;
+    return false;
+  };
+  if (any(blocked)) return SessionState::Blocked;
+  if (any(working)) return SessionState::Working;
+  if (any(idle)) return SessionState::Idle;
+  return std::nullopt;
+}
+
+std::optional<SessionState> match_screen(const ScreenPatterns& p, const std::vector<std::string>& lines) {
+  return match_screen(p.working, p.blocked, p.idle, lines);
+}
+
+nlohmann::json screen_patterns_to_json(const ScreenPatterns& p) {
+  auto sources = [](const std::vector<ScreenPattern>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (auto& s : v) a.push_back(s.source);
+    return a;
+  };
+  return {{"settleMs", p.settle_ms},
+          {"working", sources(p.working)},
+          {"blocked", sources(p.blocked)},
+          {"idle", sources(p.idle)}};
+}
+
+ScreenPatterns screen_patterns_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw std::runtime_error("screen patterns: expected an object");
+  ScreenPatterns p;
+  if (j.contains("settleMs")) {
+    if (!j["settleMs"].is_number_integer()) throw std::runtime_error("screen patterns: settleMs: expected an integer");
+    p.settle_ms = j["settleMs"].get<int>();
+  }
+  auto read = [&](const char* key, std::vector<ScreenPattern>& out) {
+    if (!j.contains(key)) return;
+    const auto& a = j[key];
+    if (!a.is_array()) throw std::runtime_error(std::string("screen patterns: ") + key + ": expected an array");
+    for (auto& e : a) {
+      if (!e.is_string()) throw std::runtime_error(std::string("screen patterns: ") + key + ": expected strings");
+      try {
+        out.push_back(make_screen_pattern(e.get<std::string>()));
+      } catch (const std::regex_error& err) {
+        throw std::runtime_error(std::string("screen patterns: ") + key + ": bad regular expression '" +
+                                 e.get<std::string>() + "': " + err.what());
+      }
+    }
+  };
+  read("working", p.working);
+  read("blocked", p.blocked);
+  read("idle", p.idle);
+  return p;
+}
+
+}  // namespace amux::mux

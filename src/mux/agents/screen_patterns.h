@@ -1,0 +1,52 @@
+// screen_patterns.h — an agent's screen patterns: regexes over the visible
+// lines that say working / blocked / idle (DESIGN.md §5, agents.toml
+// [x.patterns] and settle_ms).
+//
+// Why its own file: the session host matches them, and the host is a small
+// binary of its own (build/amux-host) that must not link the TOML reader.
+// agent_profile.h reads them from agents.toml; the launcher hands the
+// resolved ones to the host as JSON (host_spec.h). Nothing here knows TOML.
+#pragma once
+
+#include <optional>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mux/store/session_record.h"
+
+namespace amux::mux {
+
+struct ScreenPattern {
+  std::string source;
+  std::regex re;
+};
+
+// Compiles an ECMAScript regex the way agents.toml's patterns are; throws
+// std::regex_error.
+ScreenPattern make_screen_pattern(const std::string& source);
+
+struct ScreenPatterns {
+  std::vector<ScreenPattern> working, blocked, idle;  // regexes over visible lines
+  int settle_ms = 500;                                // a pattern must hold this long to count
+
+  bool empty() const { return working.empty() && blocked.empty() && idle.empty(); }
+};
+
+// Screen state by the patterns over the visible lines: blocked first, then
+// working, then idle; nullopt when none matches. The caller applies settle_ms.
+std::optional<SessionState> match_screen(const std::vector<ScreenPattern>& working,
+                                         const std::vector<ScreenPattern>& blocked,
+                                         const std::vector<ScreenPattern>& idle,
+                                         const std::vector<std::string>& lines);
+std::optional<SessionState> match_screen(const ScreenPatterns& p, const std::vector<std::string>& lines);
+
+// {"settleMs": 500, "working": ["..."], "blocked": [...], "idle": [...]}.
+nlohmann::json screen_patterns_to_json(const ScreenPatterns& p);
+// Throws std::runtime_error naming the key for a wrong type or a bad regex.
+ScreenPatterns screen_patterns_from_json(const nlohmann::json& j);
+
+}  // namespace amux::mux

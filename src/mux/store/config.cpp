@@ -1,0 +1,143 @@
+// config.cpp — config.toml through toml++ (see config.h).
+#include "mux/store/config.h"
+
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace amux::mux {
+namespace {
+
+// Longer would make Escape useless or a row's state stale for minutes.
+constexpr int kMaxEscapeTimeMs = 5000;
+constexpr int kMaxStateHoldMs = 600000;
+
+std::string where(const std::string& origin, const toml::node& n, const std::string& key) {
+  std::ostringstream s;
+  s << origin;
+  if (n.source().begin.line) s << ":" << n.source().begin.line;
+  s << ": " << key;
+  return s.str();
+}
+
+template <typename T>
+void get(const toml::table& t, const std::string& origin, const std::string& prefix,
+         const char* key, T& out) {
+  const toml::node* n = t.get(key);
+  if (!n) return;
+  std::string full = prefix.empty() ? key : prefix + "." + key;
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (auto v = n->value<std::string>()) { out = *v; return; }
+    throw ConfigError(where(origin, *n, full) + ": expected a string");
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (auto v = n->value<bool>()) { out = *v; return; }
+    throw ConfigError(where(origin, *n, full) + ": expected true or false");
+  } else if constexpr (std::is_same_v<T, double>) {
+    if (n->is_number()) {
+      double v = *n->value<double>();
+      if (v < 0) throw ConfigError(where(origin, *n, full) + ": must not be negative");
+      out = v;
+      return;
+    }
+    throw ConfigError(where(origin, *n, full) + ": expected a number of seconds");
+  } else {
+    if (auto v = n->is_boolean() ? std::nullopt : n->value<int64_t>()) {
+      if (*v < 0) throw ConfigError(where(origin, *n, full) + ": must not be negative");
+      if (uint64_t(*v) > uint64_t(std::numeric_limits<T>::max()))
+        throw ConfigError(where(origin, *n, full) + ": too large");
+      out = T(*v);
+      return;
+    }
+    throw ConfigError(where(origin, *n, full) + ": expected an integer");
+  }
+}
+
+void check_keys(const toml::table& t, const std::string& origin, const std::string& prefix,
+                const std::set<std::string>& known, std::vector<std::string>& warnings) {
+  for (auto&& [k, v] : t) {
+    std::string key(k.str());
+    if (!known.count(key)) {
+      std::string full = prefix.empty() ? key : prefix + "." + key;
+      warnings.push_back(where(origin, v, full) + ": unknown key (ignored)");
+    }
+  }
+}
+
+const toml::table* section(const toml::table& root, const std::string& origin, const char* name) {
+  const toml::node* n = root.get(name);
+  if (!n) return nullptr;
+  if (!n->is_table()) throw ConfigError(where(origin, *n, name) + ": expected a [" + name + "] table");
+  return n->as_table();
+}
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& origin, Config c) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream s;
+    s << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+      << e.description();
+    throw ConfigError(s.str());
+  }
+  check_keys(root, origin, "",
+             {"default_agent", "escape_time_ms", "state_hold_ms", "session", "reap", "daemon",
+              "worktree", "view"},
+             c.warnings);
+  get(root, origin, "", "default_agent", c.default_agent);
+  get(root, origin, "", "escape_time_ms", c.escape_time_ms);
+  if (c.escape_time_ms > kMaxEscapeTimeMs)
+    throw ConfigError(where(origin, *root.get("escape_time_ms"), "escape_time_ms") +
+                      ": must be between 0 and " + std::to_string(kMaxEscapeTimeMs) + " ms");
+  get(root, origin, "", "state_hold_ms", c.state_hold_ms);
+  if (c.state_hold_ms > kMaxStateHoldMs)
+    throw ConfigError(where(origin, *root.get("state_hold_ms"), "state_hold_ms") +
+                      ": must be between 0 and " + std::to_string(kMaxStateHoldMs) + " ms");
+  if (auto* s = section(root, origin, "session")) {
+    check_keys(*s, origin, "session", {"scrollback_lines", "rows", "cols"}, c.warnings);
+    get(*s, origin, "session", "scrollback_lines", c.scrollback_lines);
+    get(*s, origin, "session", "rows", c.rows);
+    get(*s, origin, "session", "cols", c.cols);
+    if (c.rows < 2 || c.cols < 2 || c.rows > 1000 || c.cols > 1000)
+      throw ConfigError(origin + ": session.rows/cols must be between 2 and 1000");
+  }
+  if (auto* s = section(root, origin, "reap")) {
+    check_keys(*s, origin, "reap", {"shell_linger", "idle_agent", "empty_row", "stopped_linger"},
+               c.warnings);
+    get(*s, origin, "reap", "shell_linger", c.shell_linger);
+    get(*s, origin, "reap", "idle_agent", c.idle_agent);
+    get(*s, origin, "reap", "empty_row", c.empty_row);
+    get(*s, origin, "reap", "stopped_linger", c.stopped_linger);
+  }
+  if (auto* s = section(root, origin, "daemon")) {
+    check_keys(*s, origin, "daemon", {"idle_exit"}, c.warnings);
+    get(*s, origin, "daemon", "idle_exit", c.idle_exit);
+  }
+  if (auto* s = section(root, origin, "worktree")) {
+    check_keys(*s, origin, "worktree", {"bg_isolation"}, c.warnings);
+    get(*s, origin, "worktree", "bg_isolation", c.bg_isolation);
+    if (c.bg_isolation != "worktree" && c.bg_isolation != "none")
+      throw ConfigError(origin + ": worktree.bg_isolation must be \"worktree\" or \"none\"");
+  }
+  if (auto* s = section(root, origin, "view")) {
+    check_keys(*s, origin, "view", {"disable_agent_view", "bell_on_blocked"}, c.warnings);
+    get(*s, origin, "view", "disable_agent_view", c.disable_agent_view);
+    get(*s, origin, "view", "bell_on_blocked", c.bell_on_blocked);
+  }
+  return c;
+}
+
+Config load_config(const std::string& path, Config base) {
+  std::ifstream in(path);
+  if (!in) return base;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path, std::move(base));
+}
+
+}  // namespace amux::mux
