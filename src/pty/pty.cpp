@@ -12,6 +12,7 @@
 #include "pty/pty.h"
 
 #include "pty/close_fds.h"
+#include "pty/unique_fd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -96,18 +97,6 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
   out.push_back(nullptr);
   return out;
 }
-
-// Owns one fd during spawn, so every error path closes it.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-  int release() { return std::exchange(fd, -1); }
-};
 
 [[noreturn]] void throw_errno(const std::string& what) {
   const int err = errno;
@@ -205,39 +194,39 @@ Pty Pty::spawn(const SpawnOptions& opts) {
   std::vector<std::string> env_store = build_environment(opts);
   std::vector<char*> envp = c_strings(env_store);
 
-  Fd master(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (master.fd < 0) throw_errno("posix_openpt");
-  if (grantpt(master.fd) < 0) throw_errno("grantpt");
-  if (unlockpt(master.fd) < 0) throw_errno("unlockpt");
+  UniqueFd master(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master) throw_errno("posix_openpt");
+  if (grantpt(master.get()) < 0) throw_errno("grantpt");
+  if (unlockpt(master.get()) < 0) throw_errno("unlockpt");
   char name[128];
-  if (int err = ptsname_r(master.fd, name, sizeof name)) {
+  if (int err = ptsname_r(master.get(), name, sizeof name)) {
     errno = err;
     throw_errno("ptsname_r");
   }
-  Fd slave(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (slave.fd < 0) throw_errno(std::string("open ") + name);
+  UniqueFd slave(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!slave) throw_errno(std::string("open ") + name);
 
   // Set the terminal up before the child can see it: size, and IUTF8 so
   // that erasing in canonical mode removes whole UTF-8 characters.
   struct winsize ws{};
   ws.ws_row = static_cast<unsigned short>(opts.rows);
   ws.ws_col = static_cast<unsigned short>(opts.cols);
-  if (ioctl(slave.fd, TIOCSWINSZ, &ws) < 0) throw_errno("TIOCSWINSZ");
+  if (ioctl(slave.get(), TIOCSWINSZ, &ws) < 0) throw_errno("TIOCSWINSZ");
   struct termios tio{};
-  if (tcgetattr(slave.fd, &tio) == 0) {
+  if (tcgetattr(slave.get(), &tio) == 0) {
     tio.c_iflag |= IUTF8;
-    tcsetattr(slave.fd, TCSANOW, &tio);
+    tcsetattr(slave.get(), TCSANOW, &tio);
   }
-  int flags = fcntl(master.fd, F_GETFL);
-  if (flags < 0 || fcntl(master.fd, F_SETFL, flags | O_NONBLOCK) < 0) throw_errno("O_NONBLOCK");
+  int flags = fcntl(master.get(), F_GETFL);
+  if (flags < 0 || fcntl(master.get(), F_SETFL, flags | O_NONBLOCK) < 0) throw_errno("O_NONBLOCK");
 
   // The child holds the write end until exec: spawn returns only once the
   // child is a session leader with this terminal, so the group can be
   // signalled at once and closing the master cannot race TIOCSCTTY.
   int sync_pipe[2];
   if (pipe2(sync_pipe, O_CLOEXEC) < 0) throw_errno("pipe2");
-  Fd sync_read(sync_pipe[0]);
-  Fd sync_write(sync_pipe[1]);
+  UniqueFd sync_read(sync_pipe[0]);
+  UniqueFd sync_write(sync_pipe[1]);
 
   // Block every signal across fork so no handler of the parent's (libuv's
   // signal pipe writer, say) runs in the child before it resets them.
@@ -247,20 +236,20 @@ Pty Pty::spawn(const SpawnOptions& opts) {
   pthread_sigmask(SIG_SETMASK, &all, &old);
   const pid_t pid = fork();
   if (pid == 0)
-    run_child(master.fd, slave.fd, sync_write.fd, opts.cwd, argv.data(), envp.data(), empty);
+    run_child(master.get(), slave.get(), sync_write.get(), opts.cwd, argv.data(), envp.data(), empty);
   const int fork_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) {
     errno = fork_errno;
     throw_errno("fork");
   }
-  ::close(sync_write.release());
+  sync_write.reset();
   char byte;
-  while (::read(sync_read.fd, &byte, 1) < 0 && errno == EINTR) {
+  while (::read(sync_read.get(), &byte, 1) < 0 && errno == EINTR) {
   }
 
   Pty p;
-  p.master_ = master.release();
+  p.master_ = std::move(master);
   p.pid_ = pid;
   p.slave_path_ = name;
   p.rows_ = opts.rows;
@@ -271,7 +260,7 @@ Pty Pty::spawn(const SpawnOptions& opts) {
 }
 
 Pty::Pty(Pty&& other) noexcept
-    : master_(std::exchange(other.master_, -1)),
+    : master_(std::move(other.master_)),
       pid_(std::exchange(other.pid_, -1)),
       slave_path_(std::move(other.slave_path_)),
       rows_(other.rows_),
@@ -281,7 +270,7 @@ Pty::Pty(Pty&& other) noexcept
 Pty& Pty::operator=(Pty&& other) noexcept {
   if (this != &other) {
     Pty old(std::move(*this));  // cleaned up (master closed, child hung up) at scope end
-    master_ = std::exchange(other.master_, -1);
+    master_ = std::move(other.master_);
     pid_ = std::exchange(other.pid_, -1);
     slave_path_ = std::move(other.slave_path_);
     rows_ = other.rows_;
@@ -300,17 +289,17 @@ Pty::~Pty() {
 }
 
 int Pty::resize(int rows, int cols) {
-  if (master_ < 0) return -EBADF;
+  if (!master_) return -EBADF;
   if (rows <= 0 || cols <= 0 || rows > 0xffff || cols > 0xffff) return -EINVAL;
   struct winsize ws{};
   ws.ws_row = static_cast<unsigned short>(rows);
   ws.ws_col = static_cast<unsigned short>(cols);
-  if (ioctl(master_, TIOCSWINSZ, &ws) < 0) return -errno;
+  if (ioctl(master_.get(), TIOCSWINSZ, &ws) < 0) return -errno;
   rows_ = rows;
   cols_ = cols;
   // The kernel already signals the foreground group when the size changes;
   // this covers a size set to the same value (a redraw request).
-  const pid_t fg = tcgetpgrp(master_);
+  const pid_t fg = tcgetpgrp(master_.get());
   if (fg > 0) kill(-fg, SIGWINCH);
   return 0;
 }
@@ -324,8 +313,8 @@ int Pty::signal_group(int sig) {
 }
 
 pid_t Pty::foreground_pgid() const {
-  if (master_ < 0) return -EBADF;
-  const pid_t pg = tcgetpgrp(master_);
+  if (!master_) return -EBADF;
+  const pid_t pg = tcgetpgrp(master_.get());
   return pg < 0 ? -errno : pg;
 }
 
@@ -358,12 +347,12 @@ ExitStatus Pty::wait() {
 }
 
 ssize_t Pty::read_available(std::string& out) {
-  if (master_ < 0) return -EBADF;
+  if (!master_) return -EBADF;
   size_t total = 0;
   while (total < kReadLimit) {
     const size_t old = out.size();
     out.resize(old + kReadChunk);
-    const ssize_t n = ::read(master_, out.data() + old, kReadChunk);
+    const ssize_t n = ::read(master_.get(), out.data() + old, kReadChunk);
     const int err = errno;
     out.resize(old + (n > 0 ? size_t(n) : 0));
     if (n > 0) {
@@ -381,16 +370,16 @@ ssize_t Pty::read_available(std::string& out) {
 }
 
 int Pty::write_all(std::string_view data) {
-  if (master_ < 0) return -EBADF;
+  if (!master_) return -EBADF;
   while (!data.empty()) {
-    const ssize_t n = ::write(master_, data.data(), data.size());
+    const ssize_t n = ::write(master_.get(), data.data(), data.size());
     if (n > 0) {
       data.remove_prefix(size_t(n));
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      struct pollfd pfd{master_, POLLOUT, 0};
+      struct pollfd pfd{master_.get(), POLLOUT, 0};
       int r;
       do {
         r = poll(&pfd, 1, kWriteStallMs);
@@ -404,11 +393,6 @@ int Pty::write_all(std::string_view data) {
   return 0;
 }
 
-void Pty::close_master() {
-  if (master_ >= 0) {
-    ::close(master_);
-    master_ = -1;
-  }
-}
+void Pty::close_master() { master_.reset(); }
 
 }  // namespace amux::pty

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "pty/unique_fd.h"
+
 namespace amux::pty {
 
 struct PtyError : std::runtime_error {
@@ -64,7 +66,7 @@ class Pty {
   // reaped by a later try_wait of nobody, so callers should wait first).
   ~Pty();
 
-  int master_fd() const { return master_; }
+  int master_fd() const { return master_.get(); }
   pid_t pid() const { return pid_; }
   const std::string& slave_path() const { return slave_path_; }
   int rows() const { return rows_; }
@@ -95,7 +97,7 @@ class Pty {
 
  private:
   Pty() = default;
-  int master_ = -1;
+  UniqueFd master_;
   pid_t pid_ = -1;
   std::string slave_path_;
   int rows_ = 0, cols_ = 0;

@@ -42,6 +42,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pty/unique_fd.h"
+
 namespace amux::pty {
 
 namespace {
@@ -89,19 +91,18 @@ const SyscallInfo* find_syscall(long nr) {
 // Read up to max bytes of a (proc) file; false when it cannot be opened or read.
 bool read_file(const std::string& path, std::string& out, size_t max = 8192) {
   out.clear();
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return false;
   out.resize(max);
   size_t len = 0;
   bool ok = true;
   while (len < max) {
-    const ssize_t n = ::read(fd, out.data() + len, max - len);
+    const ssize_t n = ::read(fd.get(), out.data() + len, max - len);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) ok = false;
     if (n <= 0) break;
     len += size_t(n);
   }
-  ::close(fd);
   out.resize(len);
   return ok;
 }
@@ -150,10 +151,9 @@ bool std_fd_is_tty(pid_t pid, const std::string& slave_path) {
 // Copy len bytes at addr of pid's memory; false when not permitted.
 bool read_memory(pid_t pid, uint64_t addr, void* buf, size_t len) {
   if (addr == 0 || len == 0) return false;
-  const int fd = ::open((proc_path(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const ssize_t n = pread(fd, buf, len, off_t(addr));
-  ::close(fd);
+  const UniqueFd fd(::open((proc_path(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return false;
+  const ssize_t n = pread(fd.get(), buf, len, off_t(addr));
   return n == ssize_t(len);
 }
 

@@ -18,6 +18,7 @@
 #include "mux/agents/agent_profile.h"
 #include "mux/store/config.h"
 #include "pty/close_fds.h"
+#include "pty/unique_fd.h"
 
 extern char** environ;
 
@@ -153,18 +154,18 @@ int spawn_prepared(const Prepared& p, std::string* err) {
     *err = std::string("cannot create pipe: ") + strerror(errno);
     return -1;
   }
+  pty::UniqueFd read_end(pfd[0]), write_end(pfd[1]);
   // Block every signal across fork so no handler of the parent's (libuv's
   // signal pipe writer, say) runs in the child before it resets them.
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   pid_t pid = ::fork();
-  if (pid == 0) detached_child(p, pfd[1]);
+  if (pid == 0) detached_child(p, write_end.get());
   const int fork_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  ::close(pfd[1]);
+  write_end.reset();
   if (pid < 0) {
-    ::close(pfd[0]);
     *err = std::string("cannot fork: ") + strerror(fork_errno);
     return -1;
   }
@@ -173,15 +174,15 @@ int spawn_prepared(const Prepared& p, std::string* err) {
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    ::close(pfd[0]);
     *err = "cannot fork the detached process";
     return -1;
   }
-  return pfd[0];
+  return read_end.release();
 }
 
 // Blocks until the ready pipe has a line, EOF or the timeout; then closes it.
 std::string wait_ready(int fd, const Paths& paths, const std::string& what, int timeout_ms) {
+  const pty::UniqueFd owned(fd);  // closed on every return
   std::string msg;
   char buf[512];
   struct pollfd pf = {fd, POLLIN, 0};
@@ -189,7 +190,6 @@ std::string wait_ready(int fd, const Paths& paths, const std::string& what, int 
   while (true) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) {
-      ::close(fd);
       return what + " did not start within " + std::to_string(timeout_ms / 1000) + " s";
     }
     int r = poll(&pf, 1, int(left));
@@ -204,7 +204,6 @@ std::string wait_ready(int fd, const Paths& paths, const std::string& what, int 
     }
     break;  // EOF: the process closed the pipe without a word (it died)
   }
-  ::close(fd);
   return ready_error(msg, what, paths);
 }
 

@@ -37,6 +37,7 @@
 #include "mux/wire/session_view.h"
 #include "mux/wire/uv_conn.h"
 #include "mux/agents/worktree.h"
+#include "pty/unique_fd.h"
 
 namespace amux::mux {
 
@@ -60,23 +61,13 @@ constexpr size_t kClientQueueLimit = 4u << 20;   // replies a client has not rea
 constexpr size_t kWatcherQueueLimit = 256u << 10; // events a watcher has not read: then they are dropped
 constexpr uint64_t kHostCallTimeoutMs = 15000;   // a request to a host gives up after this
 
-// An fd closed on scope exit.
-struct Fd {
-  int fd = -1;
-  Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { if (fd >= 0) ::close(fd); }
-};
-
 }  // namespace
 
 struct Supervisor::Impl {
   uv_loop_t* loop;
   SupervisorOptions o;
-  Fd lock_fd;
-  Fd log_fd;
+  pty::UniqueFd lock_fd;
+  pty::UniqueFd log_fd;
   uv_pipe_t server{};
   bool server_open = false;
   uv_timer_t reap_timer{}, idle_timer{};
@@ -118,9 +109,9 @@ struct Supervisor::Impl {
 
   // ---- logging ----
   void log(const std::string& msg) {
-    if (log_fd.fd < 0) return;
+    if (log_fd.get() < 0) return;
     std::string line = "[" + iso_now() + "] [supervisor] " + msg + "\n";
-    ssize_t n = ::write(log_fd.fd, line.data(), line.size());
+    ssize_t n = ::write(log_fd.get(), line.data(), line.size());
     (void)n;
   }
 
@@ -129,12 +120,12 @@ struct Supervisor::Impl {
     make_dirs(o.paths.config_dir);
     make_dirs(o.paths.daemon_dir());
     make_dirs(o.paths.jobs_dir());
-    log_fd.fd = open(o.paths.daemon_log().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    lock_fd.fd = open(o.paths.daemon_lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock_fd.fd < 0) return "cannot open " + o.paths.daemon_lock() + ": " + strerror(errno);
-    if (flock(lock_fd.fd, LOCK_EX | LOCK_NB) != 0) {
+    log_fd.reset(open(o.paths.daemon_log().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    lock_fd.reset(open(o.paths.daemon_lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (lock_fd.get() < 0) return "cannot open " + o.paths.daemon_lock() + ": " + strerror(errno);
+    if (flock(lock_fd.get(), LOCK_EX | LOCK_NB) != 0) {
       char buf[512] = {0};
-      ssize_t n = pread(lock_fd.fd, buf, sizeof buf - 1, 0);
+      ssize_t n = pread(lock_fd.get(), buf, sizeof buf - 1, 0);
       std::string pid = "?";
       try { if (n > 0) pid = std::to_string(json::parse(std::string(buf, size_t(n))).value("pid", 0)); } catch (...) {}
       return "already running (pid " + pid + ")";
@@ -142,8 +133,8 @@ struct Supervisor::Impl {
     json lock = {{"pid", getpid()}, {"version", AMUX_VERSION}, {"protocol", kProtocolVersion},
                  {"startedAt", started_at}, {"origin", o.origin}};
     std::string ls = lock.dump() + "\n";
-    if (ftruncate(lock_fd.fd, 0) == 0) {
-      ssize_t n = pwrite(lock_fd.fd, ls.data(), ls.size(), 0);
+    if (ftruncate(lock_fd.get(), 0) == 0) {
+      ssize_t n = pwrite(lock_fd.get(), ls.data(), ls.size(), 0);
       (void)n;
     }
     log("─── daemon start ─── version=" AMUX_VERSION " pid=" + std::to_string(getpid()) +

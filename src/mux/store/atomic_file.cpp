@@ -15,26 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "pty/unique_fd.h"
+
 namespace amux::mux {
 
 namespace {
 
-// Owns one fd; closes it on scope exit.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  // Close now, reporting the error (close can report a delayed write error).
-  int close_now() {
-    int rc = ::close(fd);
-    fd = -1;
-    return rc;
-  }
-};
+using pty::UniqueFd;
 
 std::string dir_of(const std::string& path) {
   auto slash = path.rfind('/');
@@ -61,30 +48,30 @@ int write_file_atomic(const std::string& path, std::string_view content, mode_t 
   std::string tmpl = path + ".XXXXXX";
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
-  Fd fd(::mkostemp(name.data(), O_CLOEXEC));
-  if (fd.fd < 0) return -errno;
+  UniqueFd fd(::mkostemp(name.data(), O_CLOEXEC));
+  if (!fd) return -errno;
   const std::string tmp(name.data());
   auto fail = [&](int err) {
     ::unlink(tmp.c_str());
     return err;
   };
-  if (int rc = write_all(fd.fd, content); rc < 0) return fail(rc);
-  if (::fchmod(fd.fd, mode) < 0) return fail(-errno);
-  if (::fsync(fd.fd) < 0) return fail(-errno);
-  if (fd.close_now() < 0) return fail(-errno);
+  if (int rc = write_all(fd.get(), content); rc < 0) return fail(rc);
+  if (::fchmod(fd.get(), mode) < 0) return fail(-errno);
+  if (::fsync(fd.get()) < 0) return fail(-errno);
+  if (fd.close() < 0) return fail(-errno);
   if (::rename(tmp.c_str(), path.c_str()) < 0) return fail(-errno);
-  Fd dir(::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.fd >= 0) ::fsync(dir.fd);  // best effort: the rename already happened
+  UniqueFd dir(::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir) ::fsync(dir.get());  // best effort: the rename already happened
   return 0;
 }
 
 std::optional<std::string> read_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.fd < 0) return std::nullopt;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
   std::string out;
   char buf[16384];
   for (;;) {
-    ssize_t n = ::read(fd.fd, buf, sizeof buf);
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
       return std::nullopt;

@@ -23,24 +23,14 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "pty/unique_fd.h"
+
 extern char** environ;
 
 namespace amux::mux {
 namespace {
 
-// Owns one fd.
-struct Fd {
-  int fd = -1;
-  Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  void reset() {
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-  }
-};
+using pty::UniqueFd;
 
 // Owns posix_spawn's attribute and file-action objects.
 struct SpawnSetup {
@@ -160,17 +150,17 @@ RunResult run_command(const std::vector<std::string>& argv, const RunOptions& op
     r.error = std::string("pipe: ") + strerror(errno);
     return r;
   }
-  Fd out_r(outp[0]), out_w(outp[1]);
+  UniqueFd out_r(outp[0]), out_w(outp[1]);
   if (pipe2(errp, O_CLOEXEC) < 0) {
     r.error = std::string("pipe: ") + strerror(errno);
     return r;
   }
-  Fd err_r(errp[0]), err_w(errp[1]);
+  UniqueFd err_r(errp[0]), err_w(errp[1]);
 
   SpawnSetup s;
   posix_spawn_file_actions_addopen(&s.fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&s.fa, out_w.fd, 1);
-  posix_spawn_file_actions_adddup2(&s.fa, err_w.fd, 2);
+  posix_spawn_file_actions_adddup2(&s.fa, out_w.get(), 1);
+  posix_spawn_file_actions_adddup2(&s.fa, err_w.get(), 2);
   posix_spawn_file_actions_addclosefrom_np(&s.fa, 3);
   if (!opts.cwd.empty()) posix_spawn_file_actions_addchdir_np(&s.fa, opts.cwd.c_str());
   sigset_t none, all;
@@ -201,11 +191,11 @@ RunResult run_command(const std::vector<std::string>& argv, const RunOptions& op
 
   const int64_t deadline = opts.timeout_ms > 0 ? mono_ms() + opts.timeout_ms : 0;
   char buf[16384];
-  while (out_r.fd >= 0 || err_r.fd >= 0) {
+  while (out_r.valid() || err_r.valid()) {
     pollfd pf[2];
     int n = 0;
-    if (out_r.fd >= 0) pf[n++] = {out_r.fd, POLLIN, 0};
-    if (err_r.fd >= 0) pf[n++] = {err_r.fd, POLLIN, 0};
+    if (out_r.valid()) pf[n++] = {out_r.get(), POLLIN, 0};
+    if (err_r.valid()) pf[n++] = {err_r.get(), POLLIN, 0};
     int wait_ms = -1;
     if (deadline) {
       int64_t left = deadline - mono_ms();
@@ -223,9 +213,9 @@ RunResult run_command(const std::vector<std::string>& argv, const RunOptions& op
     }
     for (int i = 0; i < n; ++i) {
       if (!pf[i].revents) continue;
-      Fd& fd = pf[i].fd == out_r.fd ? out_r : err_r;
+      UniqueFd& fd = pf[i].fd == out_r.get() ? out_r : err_r;
       std::string& sink = &fd == &out_r ? r.out : r.err;
-      ssize_t got = ::read(fd.fd, buf, sizeof buf);
+      ssize_t got = ::read(fd.get(), buf, sizeof buf);
       if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (got <= 0) {
         fd.reset();

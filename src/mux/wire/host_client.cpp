@@ -41,16 +41,13 @@ std::optional<Clock::time_point> deadline_in(int timeout_ms) {
 HostClient::~HostClient() { close(); }
 
 HostClient::HostClient(HostClient&& o) noexcept
-    : fd_(o.fd_), path_(std::move(o.path_)), dec_(std::move(o.dec_)),
-      welcome_(std::move(o.welcome_)) {
-  o.fd_ = -1;
-}
+    : fd_(std::move(o.fd_)), path_(std::move(o.path_)), dec_(std::move(o.dec_)),
+      welcome_(std::move(o.welcome_)) {}
 
 HostClient& HostClient::operator=(HostClient&& o) noexcept {
   if (this != &o) {
     close();
-    fd_ = o.fd_;
-    o.fd_ = -1;
+    fd_ = std::move(o.fd_);
     path_ = std::move(o.path_);
     dec_ = std::move(o.dec_);
     welcome_ = std::move(o.welcome_);
@@ -59,8 +56,7 @@ HostClient& HostClient::operator=(HostClient&& o) noexcept {
 }
 
 void HostClient::close() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  fd_.reset();
   dec_ = FrameDecoder();
 }
 
@@ -75,14 +71,14 @@ std::string HostClient::connect(const std::string& socket_path, int timeout_ms,
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
 
   const auto deadline = deadline_in(timeout_ms);
-  fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd_ < 0) return std::string("cannot create a socket: ") + std::strerror(errno);
+  fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd_) return std::string("cannot create a socket: ") + std::strerror(errno);
   auto fail = [&](std::string msg) {
     close();
     return msg;
   };
   for (;;) {
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) break;
+    if (::connect(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) break;
     int err = errno;
     if (err == EINTR) continue;
     if (err == EAGAIN) {  // listen backlog full: the host is busy, retry briefly
@@ -91,12 +87,12 @@ std::string HostClient::connect(const std::string& socket_path, int timeout_ms,
       continue;
     }
     if (err == EINPROGRESS) {
-      pollfd p{fd_, POLLOUT, 0};
+      pollfd p{fd_.get(), POLLOUT, 0};
       int rc = ::poll(&p, 1, remaining_ms(deadline));
       if (rc == 0) return fail("timed out talking to " + path_);
       int soerr = 0;
       socklen_t len = sizeof soerr;
-      ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &soerr, &len);
+      ::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &soerr, &len);
       if (soerr == 0) break;
       err = soerr;
     }
@@ -124,7 +120,7 @@ std::string HostClient::connect(const std::string& socket_path, int timeout_ms,
 }
 
 std::string HostClient::send(MsgType t, std::string_view payload, int pass_fd) {
-  if (fd_ < 0) return "not connected";
+  if (!fd_) return "not connected";
   std::string bytes;
   try {
     bytes = encode_frame(t, payload);
@@ -152,10 +148,10 @@ std::string HostClient::send(MsgType t, std::string_view payload, int pass_fd) {
       cm->cmsg_type = SCM_RIGHTS;
       cm->cmsg_len = CMSG_LEN(sizeof(int));
       std::memcpy(CMSG_DATA(cm), &pass_fd, sizeof pass_fd);
-      n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+      n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
       if (n > 0) pass_fd = -1;
     } else {
-      n = ::send(fd_, rest.data(), rest.size(), MSG_NOSIGNAL);
+      n = ::send(fd_.get(), rest.data(), rest.size(), MSG_NOSIGNAL);
     }
     if (n >= 0) {
       rest.remove_prefix(size_t(n));
@@ -163,7 +159,7 @@ std::string HostClient::send(MsgType t, std::string_view payload, int pass_fd) {
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN) {
-      pollfd p{fd_, POLLOUT, 0};
+      pollfd p{fd_.get(), POLLOUT, 0};
       if (::poll(&p, 1, remaining_ms(deadline)) == 0) return "timed out talking to " + path_;
       continue;
     }
@@ -178,7 +174,7 @@ std::optional<Frame> HostClient::receive(int timeout_ms, std::string* error) {
     if (error) *error = std::move(msg);
     return std::nullopt;
   };
-  if (fd_ < 0) return set_error("not connected");
+  if (!fd_) return set_error("not connected");
   const auto deadline = deadline_in(timeout_ms);
   char buf[65536];
   for (;;) {
@@ -187,14 +183,14 @@ std::optional<Frame> HostClient::receive(int timeout_ms, std::string* error) {
     } catch (const ProtocolError& e) {
       return set_error("bad frame from " + path_ + ": " + e.what());
     }
-    pollfd p{fd_, POLLIN, 0};
+    pollfd p{fd_.get(), POLLIN, 0};
     int rc = ::poll(&p, 1, remaining_ms(deadline));
     if (rc < 0) {
       if (errno == EINTR) continue;
       return set_error(std::string("poll: ") + std::strerror(errno));
     }
     if (rc == 0) return set_error("timed out talking to " + path_);
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
     if (n == 0) return set_error("host closed the connection");
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;

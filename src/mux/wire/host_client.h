@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mux/wire/protocol.h"
+#include "pty/unique_fd.h"
 
 namespace amux::mux {
 
@@ -42,14 +43,14 @@ class HostClient {
   // Wait for the next frame; nullopt on timeout/close (error set).
   std::optional<Frame> receive(int timeout_ms, std::string* error = nullptr);
 
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   // Bytes already read from the socket that are not yet frames handed out
   // (what came right behind Welcome), for whoever reads the socket next.
   std::string take_buffered() { return dec_.take_rest(); }
   void close();
 
  private:
-  int fd_ = -1;
+  pty::UniqueFd fd_;
   std::string path_;  // for error lines
   FrameDecoder dec_;
   nlohmann::json welcome_;
