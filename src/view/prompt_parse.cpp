@@ -4,17 +4,13 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "mux/sys/text.h"
 #include "render/utf8.h"
 
 namespace amux::view {
 namespace {
 
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\n");
-  return s.substr(b, e - b + 1);
-}
+using mux::trim;
 
 size_t code_points(const std::string& s) {
   size_t n = 0, i = 0;

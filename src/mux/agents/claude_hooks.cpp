@@ -5,20 +5,12 @@
 #include <cstring>
 
 #include "mux/store/atomic_file.h"
+#include "mux/sys/text.h"
 
 namespace amux::mux {
 namespace {
 
 using nlohmann::json;
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
 
 json group(const std::string& matcher, const std::string& command) {
   json g = json::object();

@@ -13,6 +13,7 @@
 
 #include "mux/store/atomic_file.h"
 #include "mux/sys/run_command.h"
+#include "mux/sys/text.h"
 
 namespace amux::mux {
 namespace {
@@ -35,11 +36,6 @@ RunResult git(const std::string& dir, std::vector<std::string> args) {
   return run_command(args, o);
 }
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 std::vector<std::string> lines(const std::string& s) {
   std::vector<std::string> out;
   std::istringstream in(s);
@@ -54,15 +50,6 @@ std::string canon(const std::string& p) {
   std::string s = (ec ? fs::path(p).lexically_normal() : c).string();
   while (s.size() > 1 && s.back() == '/') s.pop_back();
   return s;
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
 }
 
 // A name git accepts as the last part of a branch and a directory.

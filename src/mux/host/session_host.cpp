@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "mux/store/atomic_file.h"
+#include "mux/sys/clock.h"
 #include "mux/sys/process_info.h"
 #include "mux/wire/protocol.h"
 #include "mux/store/roster.h"
@@ -73,12 +74,6 @@ constexpr int64_t kDetailSaveMs = 1000;       // a detail-only change is written
 constexpr uint64_t kHelloTimeoutMs = 5000;     // a connection that has not said Hello by then is closed
 constexpr size_t kReplyQueueLimit = 4u << 20;  // replies a client has not read: then it is let go
 constexpr uint64_t kSaveRetryMs = 1000;        // a record that could not be written is tried again
-
-int64_t mono_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 // One line for a row: control characters dropped, runs of blanks kept.
 std::string clean_line(std::string s) {

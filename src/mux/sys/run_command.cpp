@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "mux/sys/clock.h"
 #include "pty/unique_fd.h"
 
 extern char** environ;
@@ -65,12 +66,6 @@ struct Child {
     reaped = true;
   }
 };
-
-int64_t mono_ms() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 std::string env_name(const std::string& kv) { return kv.substr(0, kv.find('=')); }
 
