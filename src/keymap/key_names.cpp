@@ -6,6 +6,8 @@
 #include <cstring>
 #include <map>
 
+#include <utf8proc.h>
+
 namespace amux::keymap {
 namespace {
 
@@ -53,15 +55,14 @@ std::vector<std::string> plain_named(const std::string& n) {
   return {};
 }
 
-// Code point of a one-character key name (UTF-8), or -1.
+// Code point of a one-character key name (UTF-8), or -1. Decoded by
+// utf8proc, as render's decoder does (the keymap may not include render).
 long single_char(const std::string& n) {
   if (n.empty()) return -1;
-  unsigned char c = static_cast<unsigned char>(n[0]);
-  size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (len == 0 || len != n.size()) return -1;
-  if (len == 1) return c;
-  long cp = c & (0xff >> (len + 1));
-  for (size_t i = 1; i < len; i++) cp = (cp << 6) | (static_cast<unsigned char>(n[i]) & 0x3f);
+  utf8proc_int32_t cp = -1;
+  const utf8proc_ssize_t len = utf8proc_iterate(
+      reinterpret_cast<const utf8proc_uint8_t*>(n.data()), utf8proc_ssize_t(n.size()), &cp);
+  if (len <= 0 || size_t(len) != n.size()) return -1;
   return cp;
 }
 

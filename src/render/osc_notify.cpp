@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdint>
 
+#include "render/utf8.h"
+
 namespace amux::render {
 
 namespace {
@@ -21,7 +23,7 @@ std::string clean(std::string_view s) {
   }
   if (out.size() > kMaxField) {
     size_t n = kMaxField;
-    while (n > 0 && (static_cast<unsigned char>(out[n]) & 0xC0) == 0x80) --n;
+    while (n > 0 && utf8::is_continuation(static_cast<unsigned char>(out[n]))) --n;
     out.resize(n);
   }
   return out;

@@ -31,7 +31,7 @@ void Screen::Impl::write_chunked(const char* p, size_t n) {
     if (take > kMaxFeedChunk) {
       take = kMaxFeedChunk;
       // Never split a UTF-8 sequence.
-      while (take > 0 && (static_cast<unsigned char>(p[take]) & 0xC0) == 0x80) --take;
+      while (take > 0 && utf8::is_continuation(static_cast<unsigned char>(p[take]))) --take;
       // Prefer to cut just before an escape sequence.
       size_t from = take > kPreferEscWindow ? take - kPreferEscWindow : 0;
       const void* esc = memrchr(p + from, 0x1b, take - from);
@@ -106,7 +106,7 @@ void Screen::feed(std::string_view bytes) {
   if (s.carry_len) {
     // Complete the sequence held back from the previous feed.
     size_t need = utf8::sequence_length(static_cast<unsigned char>(s.carry[0])) - s.carry_len;
-    while (need > 0 && pos < end && (static_cast<unsigned char>(bytes[pos]) & 0xC0) == 0x80) {
+    while (need > 0 && pos < end && utf8::is_continuation(static_cast<unsigned char>(bytes[pos]))) {
       s.carry[s.carry_len++] = bytes[pos++];
       --need;
     }

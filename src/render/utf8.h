@@ -1,14 +1,19 @@
-// utf8.h — tiny UTF-8 encode/decode helpers shared by the render layer.
+// utf8.h — UTF-8 encode/decode helpers, the one decoder amux uses.
 //
 // Why: cells hold code points; text dumps, compacted scrollback lines and
 // input encoding need UTF-8. Invalid input decodes to U+FFFD, one byte at a
-// time, so a decoder never stalls or reads past the end.
+// time, so a decoder never stalls or reads past the end. The validation
+// itself is utf8proc's (utf8proc_iterate: leads C2..F4, no overlong forms,
+// no surrogates, nothing above U+10FFFF); the keymap, which may not include
+// render, calls utf8proc_iterate directly, so both read UTF-8 alike.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include <utf8proc.h>
 
 namespace amux::render::utf8 {
 
@@ -52,6 +57,9 @@ inline size_t sequence_length(unsigned char b) {
   return 1;
 }
 
+// A byte that continues a sequence (10xxxxxx), never starts one.
+inline bool is_continuation(unsigned char b) { return (b & 0xC0) == 0x80; }
+
 // Decodes one code point at s[pos] and advances pos (at least by one byte).
 inline char32_t decode(std::string_view s, size_t& pos) {
   auto b0 = static_cast<unsigned char>(s[pos]);
@@ -59,28 +67,16 @@ inline char32_t decode(std::string_view s, size_t& pos) {
     ++pos;
     return b0;
   }
-  size_t n = sequence_length(b0);
-  if (n == 1 || pos + n > s.size()) {
+  utf8proc_int32_t cp = -1;
+  const utf8proc_ssize_t n =
+      utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + pos),
+                       utf8proc_ssize_t(s.size() - pos), &cp);
+  if (n <= 0) {
     ++pos;
     return kReplacement;
   }
-  char32_t cp = b0 & (0xFF >> (n + 1));
-  for (size_t i = 1; i < n; ++i) {
-    auto b = static_cast<unsigned char>(s[pos + i]);
-    if ((b & 0xC0) != 0x80) {
-      ++pos;
-      return kReplacement;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  // Overlong forms and surrogates are invalid.
-  static constexpr char32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-    ++pos;
-    return kReplacement;
-  }
-  pos += n;
-  return cp;
+  pos += size_t(n);
+  return char32_t(cp);
 }
 
 // Number of bytes at the end of `s` that start a UTF-8 sequence not yet
@@ -90,7 +86,7 @@ inline size_t incomplete_tail(std::string_view s) {
   // Look back over at most 3 continuation bytes for a lead byte.
   for (size_t back = 1; back <= 4 && back <= n; ++back) {
     auto b = static_cast<unsigned char>(s[n - back]);
-    if ((b & 0xC0) == 0x80) continue;  // continuation byte
+    if (is_continuation(b)) continue;
     size_t need = sequence_length(b);
     if (need > back) return back;  // lead byte whose sequence is cut short
     return 0;

@@ -333,7 +333,7 @@ void draw_prompt(const DrawContext& dc, const Areas& a, DrawResult& res) {
       std::string tail = caret_text;
       while (display_width(tail) >= w - 1 && !tail.empty()) {
         size_t k = 1;
-        while (k < tail.size() && (static_cast<unsigned char>(tail[k]) & 0xC0) == 0x80) k++;
+        while (k < tail.size() && render::utf8::is_continuation(static_cast<unsigned char>(tail[k]))) k++;
         tail.erase(0, k);
       }
       shown = "…" + tail + l.substr(caret_text.size());

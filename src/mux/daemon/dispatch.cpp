@@ -20,6 +20,7 @@ extern char** environ;
 #include "mux/store/session_env.h"
 #include "mux/store/session_id.h"
 #include "mux/agents/worktree.h"
+#include "render/utf8.h"
 
 namespace amux::mux {
 namespace {
@@ -288,7 +289,7 @@ std::string name_from_text(const std::string& text) {
   s = b == std::string::npos ? "" : s.substr(b);
   if (s.size() > 40) {
     s.resize(40);
-    while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
+    while (!s.empty() && render::utf8::is_continuation(static_cast<unsigned char>(s.back()))) s.pop_back();
     if (!s.empty()) s.pop_back();
     s += "…";
   }
