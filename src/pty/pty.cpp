@@ -12,6 +12,7 @@
 #include "pty/pty.h"
 
 #include "pty/close_fds.h"
+#include "pty/fork_exec.h"
 #include "pty/unique_fd.h"
 
 #include <errno.h>
@@ -41,17 +42,6 @@ constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kReadLimit = 1024 * 1024;
 // write_all gives up when the program has not taken a byte for this long.
 constexpr int kWriteStallMs = 2000;
-
-// An English description of errno that is safe in a forked child (no
-// locale, no allocation).
-const char* errno_text(int err) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  const char* s = strerrordesc_np(err);
-  return s ? s : "unknown error";
-#else
-  return strerror(err);
-#endif
-}
 
 // Write the NUL-terminated pieces and a newline to fd; async-signal-safe.
 void child_message(int fd, std::initializer_list<const char*> parts) {
@@ -88,14 +78,6 @@ std::vector<std::string> build_environment(const SpawnOptions& opts) {
     if (ov.find('=') != std::string::npos) env.push_back(ov);
   }
   return env;
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  out.reserve(v.size() + 1);
-  for (std::string& s : v) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
 }
 
 [[noreturn]] void throw_errno(const std::string& what) {

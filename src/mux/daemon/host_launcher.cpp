@@ -18,6 +18,7 @@
 #include "mux/agents/agent_profile.h"
 #include "mux/store/config.h"
 #include "pty/close_fds.h"
+#include "pty/fork_exec.h"
 #include "pty/unique_fd.h"
 
 extern char** environ;
@@ -33,6 +34,9 @@ std::string self_exe() {
 }
 
 namespace {
+
+using pty::c_strings;
+using pty::errno_text;
 
 bool is_executable(const std::string& path) {
   struct stat st;
@@ -53,14 +57,6 @@ struct Prepared {
   std::string exec_error;  // "error: cannot run <exe>: "
 };
 
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  out.reserve(v.size() + 1);
-  for (std::string& s : v) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
 Prepared prepare(const Paths& paths, const std::string& exe, const std::string& argv0,
                  const std::vector<std::string>& args) {
   Prepared p;
@@ -77,17 +73,6 @@ Prepared prepare(const Paths& paths, const std::string& exe, const std::string& 
   p.log = paths.daemon_log();
   p.exec_error = "error: cannot run " + exe + ": ";
   return p;
-}
-
-// An English errno text that is safe in a forked child (no locale, no allocation).
-const char* errno_text(int err) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  const char* s = strerrordesc_np(err);
-  return s ? s : "unknown error";
-#else
-  (void)err;
-  return "cannot execute";
-#endif
 }
 
 void write_all(int fd, const char* s, size_t n) {
