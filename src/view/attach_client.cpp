@@ -33,6 +33,7 @@
 #include "keymap/chord.h"
 #include "mux/wire/host_client.h"
 #include "mux/wire/protocol.h"
+#include "pty/unique_fd.h"
 #include "render/redraw.h"
 #include "render/safe_text.h"
 
@@ -331,15 +332,15 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
                         {"colors", getenv("NO_COLOR") == nullptr}};
   // tmux-like terminals pass truecolor through; assume it when the client runs inside tmux.
   if (getenv("TMUX")) att["truecolor"] = true;
-  int out_fd = -1;  // a description of this terminal of the host's own
+  pty::UniqueFd out_fd;  // a description of this terminal of the host's own
   // AMUX_ATTACH_RELAY=1: frames and keys go through this client (the path
   // taken when the terminal cannot be passed), for terminals or setups where
   // the host should not touch the terminal itself.
   const char* relay = getenv("AMUX_ATTACH_RELAY");
   const bool relay_only = relay && *relay && std::strcmp(relay, "0") != 0;
   if (const char* tn = relay_only ? nullptr : ttyname(STDOUT_FILENO))
-    out_fd = ::open(tn, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (out_fd >= 0) {
+    out_fd.reset(::open(tn, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (out_fd) {
     // Direct input: the host matches these bindings on the keys it reads.
     nlohmann::json b = nlohmann::json::array();
     for (const auto& k : keys.bindings("attach")) b.push_back({{"keys", k.keys}, {"action", k.action}});
@@ -352,14 +353,14 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   std::string err;
   std::string sock = rec.socket.empty() ? paths.host_socket(rec.id) : rec.socket;
   err = hc.connect(sock, 3000, [&]() -> std::string {
-    if (out_fd < 0) return "";
+    if (!out_fd) return "";
     // Enter (save title, alternate screen, clear) before the host can draw.
     write_all_fd(STDOUT_FILENO, "\x1b[22;0t\x1b[?1049h\x1b[H\x1b[2J");
     entered = true;
-    direct = hc.send(mux::MsgType::Attach, att.dump(), out_fd).empty();
+    direct = hc.send(mux::MsgType::Attach, att.dump(), out_fd.get()).empty();
     return "";
   });
-  if (out_fd >= 0) ::close(out_fd);
+  out_fd.reset();
   if (!err.empty() && entered) write_all_fd(STDOUT_FILENO, "\x1b[?1049l\x1b[23;0t");
   int fd = err.empty() ? dup(hc.fd()) : -1;  // the loop's own descriptor of the socket
   if (fd < 0) {

@@ -8,9 +8,7 @@ namespace amux::mux {
 ReadyPipe::ReadyPipe(uv_loop_t* loop, int fd, uint64_t timeout_ms, Done done, Closed closed)
     : loop_(loop), fd_(fd), timeout_ms_(timeout_ms), done_(std::move(done)), closed_(std::move(closed)) {}
 
-ReadyPipe::~ReadyPipe() {
-  if (fd_ >= 0) ::close(fd_);  // never handed to libuv
-}
+ReadyPipe::~ReadyPipe() = default;  // fd_ closes itself when never handed to libuv
 
 std::string ReadyPipe::start() {
   uv_timer_init(loop_, &timer_);
@@ -19,8 +17,8 @@ std::string ReadyPipe::start() {
   uv_pipe_init(loop_, &pipe_, 0);
   pipe_.data = this;
   ++open_handles_;
-  if (int r = uv_pipe_open(&pipe_, fd_); r != 0) return std::string("cannot watch the ready pipe: ") + uv_strerror(r);
-  fd_ = -1;  // the pipe handle owns it now
+  if (int r = uv_pipe_open(&pipe_, fd_.get()); r != 0) return std::string("cannot watch the ready pipe: ") + uv_strerror(r);
+  fd_.release();  // the pipe handle owns it now
   uv_timer_start(&timer_, [](uv_timer_t* t) { static_cast<ReadyPipe*>(t->data)->finish(true); }, timeout_ms_, 0);
   int r = uv_read_start(
       reinterpret_cast<uv_stream_t*>(&pipe_),

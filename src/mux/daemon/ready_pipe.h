@@ -14,6 +14,8 @@
 #include <functional>
 #include <string>
 
+#include "pty/unique_fd.h"
+
 namespace amux::mux {
 
 class ReadyPipe {
@@ -39,7 +41,7 @@ class ReadyPipe {
   static void on_closed(uv_handle_t* h);
 
   uv_loop_t* loop_;
-  int fd_;
+  pty::UniqueFd fd_;  // until the pipe handle takes it
   uint64_t timeout_ms_;
   Done done_;
   Closed closed_;
