@@ -164,20 +164,8 @@ size_t Scrollback::encode_into(const Cell* cells, size_t n, bool wrapped, uint8_
     } else if (ch < 0x20 || (ch >= 0xD800 && ch <= 0xDFFF) || ch > 0x10FFFF) {
       *o++ = kMarkRaw;
       for (int k = 0; k < 4; ++k) *o++ = uint8_t((ch >> (8 * k)) & 0xFF);
-    } else if (ch < 0x80) {
-      *o++ = uint8_t(ch);
-    } else if (ch < 0x800) {
-      *o++ = uint8_t(0xC0 | (ch >> 6));
-      *o++ = uint8_t(0x80 | (ch & 0x3F));
-    } else if (ch < 0x10000) {
-      *o++ = uint8_t(0xE0 | (ch >> 12));
-      *o++ = uint8_t(0x80 | ((ch >> 6) & 0x3F));
-      *o++ = uint8_t(0x80 | (ch & 0x3F));
     } else {
-      *o++ = uint8_t(0xF0 | (ch >> 18));
-      *o++ = uint8_t(0x80 | ((ch >> 12) & 0x3F));
-      *o++ = uint8_t(0x80 | ((ch >> 6) & 0x3F));
-      *o++ = uint8_t(0x80 | (ch & 0x3F));
+      o += utf8::encode(ch, reinterpret_cast<char*>(o));
     }
     if (wide) ++i;  // the tail is implied
   }

@@ -19,14 +19,14 @@ namespace amux::render::utf8 {
 
 inline constexpr char32_t kReplacement = 0xFFFD;
 
-// Appends the UTF-8 form of `cp` (U+FFFD for surrogates and values > U+10FFFF).
-inline void append(std::string& out, char32_t cp) {
+// Writes the UTF-8 form of `cp` (U+FFFD for surrogates and values >
+// U+10FFFF) to buf, which has room for 4 bytes; returns the bytes written.
+inline size_t encode(char32_t cp, char* buf) {
   if (cp < 0x80) {
-    out.push_back(char(cp));
-    return;
+    buf[0] = char(cp);
+    return 1;
   }
   if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = kReplacement;
-  char buf[4];
   size_t n;
   if (cp < 0x800) {
     buf[0] = char(0xC0 | (cp >> 6));
@@ -44,7 +44,17 @@ inline void append(std::string& out, char32_t cp) {
     buf[3] = char(0x80 | (cp & 0x3F));
     n = 4;
   }
-  out.append(buf, n);
+  return n;
+}
+
+// Appends the UTF-8 form of `cp` (as encode).
+inline void append(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(char(cp));
+    return;
+  }
+  char buf[4];
+  out.append(buf, encode(cp, buf));
 }
 
 // Length of the sequence a lead byte announces (1 for ASCII and for bytes
