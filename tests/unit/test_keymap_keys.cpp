@@ -150,3 +150,16 @@ TEST(KeymapTable, ErrorsNameFileLineAndEntry) {
   EXPECT_THROW(k.merge_toml("[attach\n", "km.toml"), KeymapError);
   EXPECT_THROW(k.merge_toml("[attach]\ndetach = 3\n", "km.toml"), KeymapError);
 }
+
+TEST(KeyNames, OneCharacterNamesAreUtf8) {
+  EXPECT_EQ(key_bytes("é"), std::vector<std::string>{"é"});
+  EXPECT_EQ(key_bytes("€"), std::vector<std::string>{"€"});
+  EXPECT_EQ(key_bytes("😀"), std::vector<std::string>{"😀"});
+  EXPECT_EQ(key_name("é"), std::optional<std::string>("é"));
+  EXPECT_EQ(key_name("😀"), std::optional<std::string>("😀"));
+  EXPECT_TRUE(key_bytes("éé").empty());  // two characters: not a key
+  // Not UTF-8 (an overlong '/', a surrogate, a cut sequence): not a key.
+  EXPECT_EQ(key_name("\xC0\xAF"), std::nullopt);
+  EXPECT_EQ(key_name("\xED\xA0\x80"), std::nullopt);
+  EXPECT_EQ(key_name("\xE2\x82"), std::nullopt);
+}
