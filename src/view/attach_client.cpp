@@ -259,7 +259,7 @@ struct Client {
       } else if (ev.data == "detach") {
         finish(AttachEnd::Detached);
       } else if (ev.data == "send-prefix") {
-        send(mux::MsgType::Input, "\x02");
+        send(mux::MsgType::Input, chords->prefix());
       } else if (ev.data == "next") {
         finish(AttachEnd::Next);
       } else if (ev.data == "previous") {
