@@ -1,6 +1,6 @@
 // view_controller.h — what each key does in the agent view.
 //
-// Why: the view's behaviour (DESIGN.md §7: move, attach, peek and reply,
+// Why: the view's behaviour (README.md "Agent view": move, attach, peek and reply,
 // pin, rename, stop-then-delete, grouping, layout, find, dispatch) is a
 // state machine over the model; keeping it free of ncurses and sockets lets
 // unit tests drive it key by key. Keys arrive as InputEvents, are matched to
