@@ -6,7 +6,6 @@
 // supervisor link, effects and attach live in their own files.
 #include "view/agent_view.h"
 
-#include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
 #include <sys/ioctl.h>

@@ -2,8 +2,9 @@
 // carry out its parts.
 //
 // Why: the view is one object on one libuv loop, but its concerns are
-// separate: the loop, input, signals and frames (agent_view.cpp), the
-// supervisor link (supervisor_link.cpp), what keys ask for (view_effects.cpp),
+// separate: the loop, input and signals (agent_view.cpp), frames
+// (view_frame.cpp), the supervisor link (supervisor_link.cpp), what keys ask
+// for (view_effects.cpp),
 // leaving the screen for an attach or a suspend (view_attach.cpp), and the
 // settings it starts with (view_settings.cpp). Everything is event driven: a
 // frame is drawn only after something changed (supervisor event, tile

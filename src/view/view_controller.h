@@ -94,6 +94,9 @@ class Controller {
   std::vector<Effect> confirm_key(const std::vector<std::string>& acts);
   // Actions that work on the selection in Normal and Find.
   bool common_action(const std::string& a, std::vector<Effect>& out, int64_t now);
+  // Normal mode: the prompt box's actions while it holds text, then the rest.
+  bool prompt_action(const std::vector<std::string>& acts, std::vector<Effect>& out, int64_t now);
+  bool normal_action(const std::vector<std::string>& acts, std::vector<Effect>& out, int64_t now);
   void remove_pressed(const std::string& id, std::vector<Effect>& out, int64_t now);
   void dispatch(bool attach, std::vector<Effect>& out, int64_t now);
   void move(int delta);
