@@ -398,36 +398,39 @@ std::vector<Effect> Controller::peek_key(const InputEvent& ev, const std::vector
     reply_.insert(ev.text);
     return out;
   }
-  if (has(acts, "cancel")) {
-    if (!reply_.empty()) reply_.clear();
-    else mode_ = Mode::Normal;
-    return out;
-  }
-  if (has(acts, "submit")) {
-    if (reply_.empty()) {
-      out.push_back({Effect::Attach, peek_id_});
-      mode_ = Mode::Normal;
-    } else {
-      out.push_back({Effect::Reply, peek_id_, reply_.text()});
-      reply_.clear();
+  // One handler per Peek action, strongest first.
+  using Handler = void (*)(Controller&, std::vector<Effect>&, int64_t);
+  static constexpr auto step = [](Controller& c, int delta) {
+    c.m_.select(c.peek_id_);
+    c.move(delta);
+    c.peek_id_ = c.m_.selected();
+    c.reply_.clear();
+  };
+  static const std::pair<const char*, Handler> kHandlers[] = {
+      {"cancel", [](Controller& c, std::vector<Effect>&, int64_t) {
+         if (!c.reply_.empty()) c.reply_.clear();
+         else c.mode_ = Mode::Normal;
+       }},
+      {"submit", [](Controller& c, std::vector<Effect>& out, int64_t) {
+         if (c.reply_.empty()) {
+           out.push_back({Effect::Attach, c.peek_id_});
+           c.mode_ = Mode::Normal;
+         } else {
+           out.push_back({Effect::Reply, c.peek_id_, c.reply_.text()});
+           c.reply_.clear();
+         }
+       }},
+      {"up", [](Controller& c, std::vector<Effect>&, int64_t) { step(c, -1); }},
+      {"down", [](Controller& c, std::vector<Effect>&, int64_t) { step(c, 1); }},
+      // A non-text peek key closes.
+      {"peek", [](Controller& c, std::vector<Effect>&, int64_t) { c.mode_ = Mode::Normal; }},
+      {"remove", [](Controller& c, std::vector<Effect>& out, int64_t now) { c.remove_pressed(c.peek_id_, out, now); }},
+  };
+  for (const auto& [name, run] : kHandlers)
+    if (has(acts, name)) {
+      run(*this, out, now);
+      return out;
     }
-    return out;
-  }
-  if (has(acts, "up") || has(acts, "down")) {
-    m_.select(peek_id_);
-    move(has(acts, "up") ? -1 : 1);
-    peek_id_ = m_.selected();
-    reply_.clear();
-    return out;
-  }
-  if (has(acts, "peek")) {  // a non-text peek key closes
-    mode_ = Mode::Normal;
-    return out;
-  }
-  if (has(acts, "remove")) {
-    remove_pressed(peek_id_, out, now);
-    return out;
-  }
   reply_.edit_key(ev.bytes);
   return out;
 }
