@@ -1102,7 +1102,7 @@ struct SessionHost::Impl {
         write_pty(ev.data);
       } else if (ev.data == "send-prefix") {
         on_person_input();
-        write_pty("\x02");
+        write_pty(c->chords->prefix());
       } else {
         c->esc_due = 0;
         leave(c, ev.data);
