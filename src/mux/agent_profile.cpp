@@ -265,6 +265,7 @@ AgentProfile read_profile(const std::string& name, const Layers& ls, std::vector
     if (pk == "working") p.working = read_patterns(*v, full);
     else if (pk == "blocked") p.blocked = read_patterns(*v, full);
     else if (pk == "idle") p.idle = read_patterns(*v, full);
+    else if (pk == "question") p.question = read_patterns(*v, full);
     else warnings.push_back(where(*v, full) + ": unknown key (ignored)");
   }
 

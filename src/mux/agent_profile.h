@@ -67,7 +67,8 @@ struct AgentProfile {
   std::string origin;                      // file(s) it came from, for messages
 
   bool can(AgentOption o) const { return options.count(o) != 0; }
-  ScreenPatterns screen_patterns() const { return {working, blocked, idle, settle_ms}; }
+  std::vector<ScreenPattern> question;  // [x.patterns] question: the detail line
+  ScreenPatterns screen_patterns() const { return {working, blocked, idle, settle_ms, question}; }
 };
 
 class ProfileSet {

@@ -4,8 +4,8 @@
 // the agent view's defaults. Everything runs the real amux binary against a
 // private instance (AmuxEnv) with PATH pointing at a temp bin dir whose
 // `claude` is tests/fixtures/fake-claude, so the shipped claude profile is
-// exercised end to end without a network. The last test runs the real
-// `claude` from npm when it is installed.
+// exercised end to end without a network. The real claude runs in the
+// real-agent tier (test_real_agents.cpp).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -731,41 +731,4 @@ TEST(Agents, ViewDefaultsAreShownAppliedAndRemembered) {
   ASSERT_TRUE(quit()) << tm.capture();
   json prefs = json::parse(read_text(a.env().config_dir() + "/view.json"), nullptr, false);
   EXPECT_EQ(prefs["defaults"], json({{"model", "sonnet"}})) << prefs.dump();
-}
-
-// ---------------------------------------------------------------------------
-// The real Claude Code, when installed (npm i -g @anthropic-ai/claude-code).
-
-TEST(Agents, RealClaudeFirstScreen) {
-  auto which = run_process({"sh", "-c", "command -v claude"});
-  std::string real = which.out.substr(0, which.out.find('\n'));
-  if (which.rc != 0 || real.empty() || real.find("amux-agents-") != std::string::npos)
-    GTEST_SKIP() << "claude not installed";
-  AgentEnv a(std::map<std::string, std::string>{}, /*with_fake=*/false);
-  // Its own HOME: no login, no settings of the person running the tests.
-  a.vars()["HOME"] = (a.root() / "home").string();
-  auto r = a.amux({"--bg", "--cwd", a.work().string(), "--agent", "claude", "say hello"});
-  ASSERT_EQ(r.rc, 0) << r.err;
-  std::string id = r.out.substr(r.out.find("· ") + strlen("· "), 8);
-  EXPECT_EQ(a.field(id, "agent"), "claude");
-  // The first screen settles: onboarding or a login question (blocked), a
-  // prompt (idle), or, without a network, it exits with its reason.
-  std::string st;
-  ASSERT_TRUE(wait_until([&] {
-    st = a.field(id, "state");
-    return st == "blocked" || st == "idle" || st == "failed" || st == "done";
-  }, 30000)) << "state " << st << "\n" << a.capture(id);
-  std::string detail = a.field(id, "detail");
-  std::string screen = a.amux({"logs", id}).out;
-  std::cerr << "[ real claude ] state " << st << ", detail: " << detail << "\n";
-  EXPECT_FALSE(detail.empty());
-  EXPECT_EQ(detail.find('\x1b'), std::string::npos) << detail;
-  if (st == "failed") {
-    EXPECT_EQ(detail.rfind("exit ", 0), 0u) << detail;
-    std::string tail = detail.substr(detail.find("— ") == std::string::npos ? 0 : detail.find("— ") + strlen("— "));
-    EXPECT_NE(screen.find(tail.substr(0, 20)), std::string::npos) << detail << "\n" << screen;
-  }
-  if (st == "blocked") {
-    EXPECT_NE(a.field(id, "waitingFor"), "");
-  }
 }
