@@ -34,7 +34,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kCols = 100, kRows = 30;
+// The state tests run at amux's default size (codex animates its logo over
+// the welcome screen there); the capture tests at a size where every first
+// screen is still, so two captures taken apart can be compared.
+constexpr int kCols = 200, kRows = 50;
+constexpr int kStillCols = 100, kStillRows = 30;
 
 // Where tests/install_agents.sh put the CLIs.
 fs::path agents_bin_dir() {
@@ -68,12 +72,12 @@ std::string normalize(const std::string& text) {
 // plain working directory.
 class RealEnv {
  public:
-  RealEnv() {
+  explicit RealEnv(int cols = kCols, int rows = kRows) {
     char tmpl[] = "/tmp/amux-real-XXXXXX";
     root_ = fs::canonical(mkdtemp(tmpl));
     fs::create_directories(home());
     fs::create_directories(work());
-    env_.write_config("[session]\nrows = " + std::to_string(kRows) + "\ncols = " + std::to_string(kCols) + "\n");
+    env_.write_config("[session]\nrows = " + std::to_string(rows) + "\ncols = " + std::to_string(cols) + "\n");
     vars_ = env_.env();
     const char* path = getenv("PATH");
     vars_["PATH"] = agents_bin_dir().string() + ":" + (path ? path : "/usr/local/bin:/usr/bin:/bin");
@@ -279,7 +283,7 @@ class RealCapture : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RealCapture, EqualsTmux) {
   const std::string agent = GetParam();
-  RealEnv e;
+  RealEnv e(kStillCols, kStillRows);
   std::string bin = cli(agent);
   const std::string marker = agent == "claude" ? "Quick safety check"
                              : agent == "codex" ? "Press enter to continue"
@@ -307,7 +311,7 @@ TEST_P(RealCapture, EqualsTmux) {
   };
   std::string want, got;
   {
-    Tmux t(kCols, kRows, command("tmux"));
+    Tmux t(kStillCols, kStillRows, command("tmux"));
     ASSERT_TRUE(settle([&] { return t.capture(); }, marker, &want)) << "tmux:\n" << want;
   }
   e.kill_left_behind();
