@@ -33,10 +33,11 @@ std::optional<SessionState> match_screen(const ScreenPatterns& p, const std::vec
 std::string question_line(const ScreenPatterns& p, const std::vector<std::string>& lines) {
   for (auto& l : lines)
     for (auto& pat : p.question)
-      if (std::regex_search(l, pat.re)) {
-        // Trim blanks and the vertical bars of a box the question sits in.
+      if (std::smatch m; std::regex_search(l, m, pat.re)) {
+        // From where the match starts (no bullet or tree mark before it);
+        // blanks and the vertical bars of a box the question sits in trimmed.
         static const char* const kTrim[] = {" ", "\xe2\x94\x82", "\xe2\x94\x83", "\xe2\x95\x91"};  // │ ┃ ║
-        std::string s = l;
+        std::string s = l.substr(size_t(m.position(0)));
         for (bool again = true; again && !s.empty();) {
           again = false;
           for (const char* t : kTrim) {

@@ -47,8 +47,9 @@ std::optional<SessionState> match_screen(const std::vector<ScreenPattern>& worki
                                          const std::vector<std::string>& lines);
 std::optional<SessionState> match_screen(const ScreenPatterns& p, const std::vector<std::string>& lines);
 
-// The first visible line matching one of the question patterns, its frame
-// (box-drawing bars) and surrounding blanks trimmed; "" when none matches.
+// The first visible line matching one of the question patterns, from where
+// the match starts, its frame (box-drawing bars) and surrounding blanks
+// trimmed; "" when none matches.
 std::string question_line(const ScreenPatterns& p, const std::vector<std::string>& lines);
 
 // {"settleMs": 500, "working": ["..."], "blocked": [...], "idle": [...], "question": [...]}.
