@@ -732,3 +732,78 @@ TEST(Agents, ViewDefaultsAreShownAppliedAndRemembered) {
   json prefs = json::parse(read_text(a.env().config_dir() + "/view.json"), nullptr, false);
   EXPECT_EQ(prefs["defaults"], json({{"model", "sonnet"}})) << prefs.dump();
 }
+
+// Two live sessions never hand the agent the same --name (Claude Code would
+// rename the second and say so in its conversation); the sessions keep the
+// name they were given.
+TEST(Agents, NamesHandedToAgentsAreUnique) {
+  AgentEnv a({{"FAKE_CLAUDE_ASK", "0"}, {"FAKE_CLAUDE_WORK_SECONDS", "30"}});
+  auto name_arg = [&](const std::string& id) {
+    auto argv = strings(a.record(id)["argv"]);
+    for (size_t i = 0; i + 1 < argv.size(); ++i)
+      if (argv[i] == "--name") return argv[i + 1];
+    return std::string("(no --name)");
+  };
+  std::string one = a.dispatch({"--name", "twin", "say hello"});
+  std::string two = a.dispatch({"--name", "twin", "say hello"});
+  std::string three = a.dispatch({"say hello"});
+  std::string four = a.dispatch({"say hello"});
+  ASSERT_FALSE(one.empty() || two.empty() || three.empty() || four.empty());
+  EXPECT_EQ(name_arg(one), "twin");
+  EXPECT_EQ(name_arg(two), "twin-2");
+  EXPECT_EQ(a.field(two, "name"), "twin");
+  EXPECT_NE(name_arg(three), name_arg(four));
+  // Once the first has ended, its name is free again.
+  ASSERT_EQ(a.amux({"stop", one}).rc, 0);
+  ASSERT_TRUE(wait_until([&] { return a.field(one, "state") != "working" && a.field(one, "state") != "blocked"; }, 15000));
+  a.amux({"rm", one});
+  std::string five = a.dispatch({"--name", "twin", "say hello"});
+  EXPECT_EQ(name_arg(five), "twin");
+}
+
+// The codex profile passes `-c notify=[amux notify --hook codex]`; the
+// command codex would run at the end of a turn makes the session idle with
+// its last message. Claude's StopFailure hook command, given a failed
+// turn's payload on stdin, makes it blocked (login) with the error.
+TEST(Agents, AgentHooksReportTurnEnds) {
+  AgentEnv a({{"FAKE_CLAUDE_ASK", "0"}, {"FAKE_CLAUDE_WORK_SECONDS", "60"}});
+  // A stand-in codex that just stays alive: only its argv matters here.
+  std::ofstream(a.bin() / "codex") << "#!/bin/sh\nexec sleep 60\n";
+  chmod((a.bin() / "codex").c_str(), 0755);
+  std::string id = a.dispatch({"--agent", "codex", "say hello"});
+  ASSERT_FALSE(id.empty());
+  auto argv = strings(a.record(id)["argv"]);
+  ASSERT_GE(argv.size(), 3u);
+  EXPECT_EQ(argv[1], "-c");
+  ASSERT_EQ(argv[2].rfind("notify=", 0), 0u) << argv[2];
+  json notify = json::parse(argv[2].substr(strlen("notify=")), nullptr, false);
+  ASSERT_TRUE(notify.is_array()) << argv[2];
+  std::vector<std::string> cmd = strings(notify);
+  EXPECT_EQ(cmd, (std::vector<std::string>{amux_bin(), "notify", "--hook", "codex"}));
+  auto resume = strings(a.record(id)["resumeArgv"]);
+  ASSERT_GE(resume.size(), 3u);
+  EXPECT_EQ(resume[2], argv[2]);
+  // Run it as codex does: the event JSON as the last argument, in the
+  // session's environment.
+  std::map<std::string, std::string> env = {{"AMUX_SESSION", id},
+                                            {"AMUX_JOB_DIR", a.env().config_dir() + "/jobs/" + id}};
+  cmd.push_back(R"({"type":"agent-turn-complete","turn-id":"1","last-assistant-message":"All done."})");
+  auto r = run_process(cmd, env);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_TRUE(wait_until([&] { return a.field(id, "state") == "idle"; }, 10000)) << a.field(id, "state");
+  EXPECT_EQ(a.field(id, "detail"), "All done.");
+
+  // Claude's StopFailure command (from the generated settings) with a
+  // failed turn's payload on stdin.
+  std::string c = a.dispatch({"--agent", "claude", "say hello"});
+  ASSERT_FALSE(c.empty());
+  json s = json::parse(read_text(a.env().config_dir() + "/jobs/" + c + "/claude-settings.json"), nullptr, false);
+  std::string hook = s["hooks"]["StopFailure"][0]["hooks"][0]["command"];
+  env = {{"AMUX_SESSION", c}, {"AMUX_JOB_DIR", a.env().config_dir() + "/jobs/" + c}};
+  r = run_process({"sh", "-c", hook}, env,
+                  R"({"hook_event_name":"StopFailure","error":"authentication_failed","last_assistant_message":"Not logged in · Please run /login"})");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_TRUE(wait_until([&] { return a.field(c, "state") == "blocked"; }, 10000)) << a.field(c, "state");
+  EXPECT_EQ(a.field(c, "waitingFor"), "login");
+  EXPECT_EQ(a.field(c, "detail"), "Not logged in · Please run /login");
+}
