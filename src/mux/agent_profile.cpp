@@ -239,8 +239,8 @@ AgentProfile read_profile(const std::string& name, const Layers& ls, std::vector
   if (p.binary.empty()) fail(*bin, key("binary"), "must not be empty");
   if (auto* n = get("hooks")) {
     p.hooks = get_string(*n, key("hooks"));
-    if (!p.hooks.empty() && p.hooks != "claude" && p.hooks != "codex")
-      fail(*n, key("hooks"), "must be \"claude\", \"codex\" or \"\"");
+    if (!p.hooks.empty() && p.hooks != "claude" && p.hooks != "codex" && p.hooks != "gemini")
+      fail(*n, key("hooks"), "must be \"claude\", \"codex\", \"gemini\" or \"\"");
   }
   if (auto* n = get("settle_ms")) {
     auto v = n->value<int64_t>();

@@ -64,7 +64,8 @@ struct AgentProfile {
   int settle_ms = 500;                     // a pattern must hold this long to count
   std::string hooks;                       // "claude": give it a generated settings file with
                                            // hooks calling `amux notify` (claude_hooks.h);
-                                           // "codex": -c notify=[amux notify --hook codex]
+                                           // "codex": -c notify=[amux notify --hook codex];
+                                           // "gemini": system settings with hooks (gemini_hooks.h)
   std::string origin;                      // file(s) it came from, for messages
 
   bool can(AgentOption o) const { return options.count(o) != 0; }

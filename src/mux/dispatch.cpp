@@ -16,6 +16,7 @@ extern char** environ;
 #include "mux/atomic_file.h"
 #include "mux/claude_hooks.h"
 #include "mux/daemon_client.h"
+#include "mux/gemini_hooks.h"
 #include "mux/host_launcher.h"
 #include "mux/run_command.h"
 #include "mux/session_env.h"
@@ -276,6 +277,19 @@ SessionRecord dispatch_agent(const Paths& paths, const Config& config, const New
   // PATH the background service was started with.
   r.argv[0] = exe;
   if (!r.resume_argv.empty()) r.resume_argv[0] = exe;
+  if (prof->hooks == "gemini") {
+    // Where gemini would look without us (its own environment variables,
+    // else its Linux default), so the machine's settings stay in force.
+    const char* sys = getenv("GEMINI_CLI_SYSTEM_SETTINGS_PATH");
+    const char* defs = getenv("GEMINI_CLI_SYSTEM_DEFAULTS_PATH");
+    std::string sys_path = sys && *sys ? sys : "/etc/gemini-cli/settings.json";
+    std::string defs_path = defs && *defs ? defs : (fs::path(sys_path).parent_path() / "system-defaults.json").string();
+    try {
+      for (auto& e : write_gemini_settings(job.dir(), self_exe(), sys_path, defs_path)) r.env.push_back(e);
+    } catch (const ClaudeHooksError& e) {
+      throw DispatchError(e.what());
+    }
+  }
   if (prof->hooks == "codex") {
     // Codex runs its `notify` program at the end of each turn with the
     // event as its last argument; a config override sets it for this run
