@@ -807,3 +807,49 @@ TEST(Agents, AgentHooksReportTurnEnds) {
   EXPECT_EQ(a.field(c, "waitingFor"), "login");
   EXPECT_EQ(a.field(c, "detail"), "Not logged in · Please run /login");
 }
+
+// An agent that asks a question and animates a spinner on the same row while
+// it waits for the answer (reading its terminal) is blocked, not working:
+// repaints of rows already on screen are not work. No pattern matches its
+// screen, so only the probe and the output tell.
+TEST(Agents, AnimationUnderAWaitingQuestionIsNotWork) {
+  AgentEnv a;
+  fs::path script = a.bin() / "spinner-agent";
+  std::ofstream(script) << R"(#!/usr/bin/env python3
+import select, sys, time
+sys.stdout.write("Pick a colour (red/blue)?\r\n")
+frames = "|/-\\"
+i = 0
+while True:
+    sys.stdout.write("\r  " + frames[i % 4] + " waiting")
+    sys.stdout.flush()
+    i += 1
+    r, _, _ = select.select([0], [], [], 0.1)
+    if r:
+        sys.stdin.readline()
+        sys.stdout.write("\r\nthanks\r\n")
+        for n in range(60):
+            sys.stdout.write("line %d of the answer\r\n" % n)
+            sys.stdout.flush()
+            time.sleep(0.05)
+        time.sleep(30)
+)";
+  chmod(script.c_str(), 0755);
+  a.write_file("agents.toml",
+               "[spinner]\nbinary = \"spinner-agent\"\nstart = [\"{prompt_args}\"]\nprompt_args = []\n"
+               "[spinner.patterns]\nworking = [\"esc to interrupt\"]\n");
+  std::string id = a.dispatch({"--agent", "spinner", "go"});
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(a.wait_capture(id, "waiting")) << a.capture(id);
+  // The spinner keeps printing all the while; the session reads blocked
+  // (after state_hold_ms) and stays there.
+  ASSERT_TRUE(wait_until([&] { return a.field(id, "state") == "blocked"; }, 15000))
+      << a.field(id, "state") << "\n" << a.daemon_log();
+  for (int i = 0; i < 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(a.field(id, "state"), "blocked");
+  }
+  // New rows (an answer streaming in) are work.
+  ASSERT_EQ(a.amux({"reply", id, "red"}).rc, 0);
+  EXPECT_TRUE(wait_until([&] { return a.field(id, "state") == "working"; }, 10000)) << a.field(id, "state");
+}
