@@ -7,7 +7,9 @@
 #   make test            build and run every test; ends with "N passed, N failed"
 #   make bench           benchmarks against tmux, printed as ratios
 #   make install PREFIX=/usr/local
-#   make deps            install the Debian packages this needs (apt-get)
+#   make deps            install the Debian packages this needs (apt-get), then
+#                        the real agent CLIs the real-agent tests run (npm,
+#                        pinned, into $AMUX_NPM_CACHE; AMUX_NO_NPM=1 skips them)
 
 CXX      ?= g++
 PREFIX   ?= /usr/local
@@ -94,7 +96,7 @@ TESTLIB_OBJS := $(patsubst tests/%.cpp,$(OUT)/obj/tests/%.o,$(TESTLIB_SRCS))
 BENCH_SRCS := $(sort $(wildcard bench/*.cpp))
 BENCH_BINS := $(patsubst bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all run test bench install uninstall deps clean
+.PHONY: all run test bench install uninstall deps agents clean
 all: $(OUT)/amux $(OUT)/amux-host
 
 # The README's run command: build, then open amux on a working default.
@@ -196,7 +198,7 @@ $(OUT)/bench/%: bench/%.cpp $(LIBS_ALL)
 
 tests: $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 
-test: $(OUT)/amux $(OUT)/amux-host $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
+test: $(OUT)/amux $(OUT)/amux-host $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS) agents
 	@AMUX_SOURCE_DIR=$(CURDIR) AMUX_BIN=$(CURDIR)/$(OUT)/amux bash tests/run_tests.sh $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 
 bench: $(OUT)/amux $(OUT)/amux-host $(BENCH_BINS)
@@ -220,6 +222,12 @@ deps:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	 export DEBIAN_FRONTEND=noninteractive; \
 	 $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(DEB_PKGS)
+	@bash tests/install_agents.sh
+
+# The real agent CLIs at pinned versions (tests/install_agents.sh; quick
+# when they are there already).
+agents:
+	@bash tests/install_agents.sh
 
 clean:
 	rm -rf build build-debug

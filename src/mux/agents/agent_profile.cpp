@@ -240,7 +240,8 @@ AgentProfile read_profile(const std::string& name, const Layers& ls, std::vector
   if (p.binary.empty()) fail(*bin, key("binary"), "must not be empty");
   if (auto* n = get("hooks")) {
     p.hooks = get_string(*n, key("hooks"));
-    if (!p.hooks.empty() && p.hooks != "claude") fail(*n, key("hooks"), "must be \"claude\" or \"\"");
+    if (!p.hooks.empty() && p.hooks != "claude" && p.hooks != "codex" && p.hooks != "gemini")
+      fail(*n, key("hooks"), "must be \"claude\", \"codex\", \"gemini\" or \"\"");
   }
   if (auto* n = get("settle_ms")) {
     auto v = n->value<int64_t>();
@@ -266,6 +267,7 @@ AgentProfile read_profile(const std::string& name, const Layers& ls, std::vector
     if (pk == "working") p.working = read_patterns(*v, full);
     else if (pk == "blocked") p.blocked = read_patterns(*v, full);
     else if (pk == "idle") p.idle = read_patterns(*v, full);
+    else if (pk == "question") p.question = read_patterns(*v, full);
     else warnings.push_back(where(*v, full) + ": unknown key (ignored)");
   }
 

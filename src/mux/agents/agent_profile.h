@@ -64,11 +64,14 @@ struct AgentProfile {
   std::vector<ScreenPattern> working, blocked, idle;  // regexes over visible lines
   int settle_ms = 500;                     // a pattern must hold this long to count
   std::string hooks;                       // "claude": give it a generated settings file with
-                                           // hooks calling `amux notify` (claude_hooks.h)
+                                           // hooks calling `amux notify` (claude_hooks.h);
+                                           // "codex": -c notify=[amux notify --hook codex];
+                                           // "gemini": system settings with hooks (gemini_hooks.h)
   std::string origin;                      // file(s) it came from, for messages
 
   bool can(AgentOption o) const { return options.count(o) != 0; }
-  ScreenPatterns screen_patterns() const { return {working, blocked, idle, settle_ms}; }
+  std::vector<ScreenPattern> question;  // [x.patterns] question: the detail line
+  ScreenPatterns screen_patterns() const { return {working, blocked, idle, settle_ms, question}; }
 };
 
 class ProfileSet;

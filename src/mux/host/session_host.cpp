@@ -448,6 +448,7 @@ struct SessionHost::Impl {
       if (!opts.screen_note.empty()) log("no screen patterns: " + opts.screen_note);
       o.settle_ms = opts.screen.settle_ms;
       use_patterns = !opts.screen.empty();
+      o.count_repaints = false;  // an agent's animation is not work (note_growth)
     }
     tracker = StateTracker(o);
   }
@@ -460,18 +461,44 @@ struct SessionHost::Impl {
     uv_timer_start(&probe_timer, [](uv_timer_t* tm) { self(tm)->on_probe_tick(); }, delay, 0);
   }
 
+  // Did the output since the last probe add to the screen (a row painted
+  // for the first time since the screen was last blank, or lines scrolled
+  // off) or only repaint rows already painted (an animation)? Only the
+  // former counts as work for an agent that reads its terminal.
+  std::vector<bool> painted_rows;
+  size_t scrolled_seen = 0;
+  void note_growth() {
+    const int rows = screen->rows();
+    if (painted_rows.size() != size_t(rows)) painted_rows.assign(size_t(rows), false);
+    bool grew = screen->total_lines_scrolled() != scrolled_seen, any = false;
+    scrolled_seen = screen->total_lines_scrolled();
+    std::vector<bool> now(size_t(rows), false);
+    for (int r = 0; r < rows; ++r) {
+      now[size_t(r)] = !cells_text(*screen, screen->row(r).cells).empty();
+      any = any || now[size_t(r)];
+      if (now[size_t(r)] && !painted_rows[size_t(r)]) grew = true, painted_rows[size_t(r)] = true;
+    }
+    if (!any) painted_rows.assign(size_t(rows), false);  // cleared: the next paint is new
+    if (grew) tracker.on_growth(last_output_ms);
+  }
+
+  std::vector<std::string> screen_lines() const {
+    std::vector<std::string> lines;
+    lines.reserve(size_t(screen->rows()));
+    for (int r = 0; r < screen->rows(); ++r) lines.push_back(cells_text(*screen, screen->row(r).cells));
+    return lines;
+  }
+
   void on_probe_tick() {
     if (!child_alive() || finished) return;
     const int64_t now = mono_ms();
     tracker.on_probe(pty::probe_tty_read(pty->master_fd(), pty->slave_path(), &probe_cache).state, now);
+    if (output_since_probe) note_growth();
     if (use_patterns && pattern_seq == screen->seq() && pattern_seq != 0) {
       tracker.on_screen(pattern_verdict, now);  // same screen, same verdict
     } else if (use_patterns) {
-      std::vector<std::string> lines;
-      lines.reserve(size_t(screen->rows()));
-      for (int r = 0; r < screen->rows(); ++r) lines.push_back(cells_text(*screen, screen->row(r).cells));
       pattern_seq = screen->seq();
-      pattern_verdict = match_screen(opts.screen, lines);
+      pattern_verdict = match_screen(opts.screen, screen_lines());
       tracker.on_screen(pattern_verdict, now);
     }
     update_state(now);
@@ -498,8 +525,9 @@ struct SessionHost::Impl {
     schedule_probe(probe_delay);
   }
 
-  // The detail shown in the row: what the tracker has, else the title, else
-  // the last meaningful line.
+  // The detail shown in the row: what the tracker has, else the question on
+  // screen (the profile's question patterns), else the title, else the last
+  // meaningful line.
   std::string live_detail(const TrackedState& t) {
     if (!t.detail.empty()) return clean_line(t.detail);
     // Worked out again only when the screen changed: a quiet session's
@@ -508,10 +536,14 @@ struct SessionHost::Impl {
       detail_seq = screen->seq();
       detail_cache_empty = false;
       std::string title = clean_line(screen->title());
-      detail_cache = !title.empty() ? title : clean_line(render::last_meaningful_line(*screen));
+      std::string question = use_patterns ? clean_line(question_line(opts.screen, screen_lines())) : "";
+      detail_cache = !question.empty() ? question
+                     : !title.empty()  ? title
+                                       : clean_line(render::last_meaningful_line(*screen));
     }
     return detail_cache;
   }
+  int64_t last_output_ms = 0;
   uint64_t pattern_seq = 0;
   std::optional<SessionState> pattern_verdict;
   uint64_t detail_seq = 0;
@@ -590,7 +622,8 @@ struct SessionHost::Impl {
 
   void on_output(std::string_view bytes) {
     bytes_since_frame += bytes.size();
-    tracker.on_output(mono_ms());  // first: a notification in these bytes comes after it
+    last_output_ms = mono_ms();
+    tracker.on_output(last_output_ms);  // first: a notification in these bytes comes after it
     screen->feed(bytes);
     note_work();
     if (!output_since_probe) {
