@@ -7,6 +7,7 @@
 // roster, pushes record changes to watchers, and sends one-shot requests to
 // a host on their own connection so one slow host never stalls the loop.
 #include <cstring>
+#include <filesystem>
 
 #include "mux/daemon/supervisor_impl.h"
 #include "mux/store/roster.h"
@@ -14,8 +15,6 @@
 #include "mux/sys/process_info.h"
 #include "mux/wire/protocol.h"
 #include "mux/wire/session_view.h"
-
-#include <filesystem>
 
 namespace amux::mux {
 
