@@ -1,5 +1,5 @@
 // agent_profile.h — how to start, resume and watch each coding agent
-// (DESIGN.md §5), from conf/agents.toml and its user and project overrides.
+// (docs/architecture.md §7), from conf/agents.toml and its user and project overrides.
 //
 // Why: amux runs claude, codex, gemini, aider and plain shell commands the
 // same way; what differs (the binary, where the prompt goes, which flag means
@@ -34,7 +34,7 @@ struct ProfileError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The dispatch options of DESIGN.md §1, in the order they are emitted.
+// The dispatch options (`amux new --help`), in the order they are emitted.
 enum class AgentOption { Model, Effort, PermissionMode, SkipPermissions, AddDir, Settings, McpConfig, PluginDir };
 inline constexpr AgentOption kAllAgentOptions[] = {
     AgentOption::Model,    AgentOption::Effort,   AgentOption::PermissionMode,
@@ -127,7 +127,7 @@ std::string project_agents_file(const std::string& dir);
 // trust_store.h), else as in from_sources(). Throws ProfileError.
 ProfileSet load_profiles(const Paths& p, const std::string& dir);
 
-// What a dispatch asks of an agent (DESIGN.md §1 options).
+// What a dispatch asks of an agent (the options of `amux new --help`).
 struct DispatchSpec {
   std::string agent;          // profile name
   std::string prompt;
@@ -169,7 +169,8 @@ std::string name_from_prompt(const std::string& prompt);
 // applies settle_ms.
 std::optional<SessionState> match_screen(const AgentProfile& p, const std::vector<std::string>& lines);
 
-// Bypass permission modes for unattended sessions (DESIGN.md §5).
+// Bypass permission modes for unattended sessions (README.md, "Bypassing
+// permissions"; bypass_consent.cpp).
 // True when the spec skips permission checks: --dangerously-skip-permissions,
 // a bypass permission mode (bypassPermissions, yolo, danger-full-access), or
 // such a flag among the extra args.
