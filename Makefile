@@ -127,8 +127,9 @@ $(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL) | $(OUT)/amux-host
 # what the host never calls; at -Os but for render's output path, which stays
 # as the rest), libstdc++/libgcc, libuv and libvterm linked in statically, no TOML.
 # The launcher starts it from next to amux (or <prefix>/lib/amux/).
-HOST_MUX_SRCS := $(addprefix src/mux/,host/session_host.cpp store/host_spec.cpp agents/screen_patterns.cpp \
-                   wire/protocol.cpp store/session_record.cpp store/paths.cpp store/atomic_file.cpp \
+HOST_MUX_SRCS := $(sort $(wildcard src/mux/host/*.cpp)) \
+                 $(addprefix src/mux/,store/host_spec.cpp agents/screen_patterns.cpp \
+                   wire/protocol.cpp wire/ops.cpp store/session_record.cpp store/paths.cpp store/atomic_file.cpp \
                    store/roster.cpp agents/state_tracker.cpp sys/process_info.cpp store/session_env.cpp \
                    store/session_id.cpp)
 HOST_SRCS := src/host/host_main.cpp $(HOST_MUX_SRCS) $(call layer_srcs,render) $(call layer_srcs,pty) \
