@@ -156,7 +156,10 @@ else
                   $(shell pkg-config --libs tomlplusplus libutf8proc libcrypto) -lutil -lpthread
   # gold's identical code folding, when gold is there, saves a little more.
   HOST_LD := $(shell $(CXX) -fuse-ld=gold -Wl,--version 2>/dev/null | grep -q 'GNU gold' && echo -fuse-ld=gold -Wl,--icf=safe)
-  HOST_LDFLAGS := -static-libstdc++ -static-libgcc -Wl,--gc-sections $(HOST_LD)
+  # Its debug sections compressed: the host's code is in a dozen files, each
+  # carrying the types it uses; compressed, the file stays small on disk
+  # (the debug sections are never loaded; gdb reads them as they are).
+  HOST_LDFLAGS := -static-libstdc++ -static-libgcc -Wl,--gc-sections -Wl,--compress-debug-sections=zlib $(HOST_LD)
   HOST_LDLIBS   = -Wl,-Bstatic $(shell pkg-config --libs vterm libutf8proc) -Wl,-Bdynamic \
                   $(shell pkg-config --static --libs libuv-static) -lutil -lpthread
 endif
