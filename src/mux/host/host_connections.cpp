@@ -17,6 +17,7 @@ namespace amux::mux {
 
 using namespace host_detail;
 
+// Clients read into the host's one read buffer too (see on_pty_alloc).
 void SessionHost::Impl::on_conn_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   *buf = uv_buf_init(static_cast<Conn*>(h->data)->host->read_buf.get(), unsigned(kReadBufSize));
 }
