@@ -129,8 +129,9 @@ $(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL) | $(OUT)/amux-host
 # what the host never calls; at -Os but for render's output path, which stays
 # as the rest), libstdc++/libgcc, libuv and libvterm linked in statically, no TOML.
 # The launcher starts it from next to amux (or <prefix>/lib/amux/).
-HOST_MUX_SRCS := $(addprefix src/mux/,host/session_host.cpp store/host_spec.cpp agents/screen_patterns.cpp \
-                   wire/protocol.cpp store/session_record.cpp store/paths.cpp store/atomic_file.cpp \
+HOST_MUX_SRCS := $(sort $(wildcard src/mux/host/*.cpp)) \
+                 $(addprefix src/mux/,store/host_spec.cpp agents/screen_patterns.cpp \
+                   wire/protocol.cpp wire/ops.cpp store/session_record.cpp store/paths.cpp store/atomic_file.cpp \
                    store/roster.cpp agents/state_tracker.cpp sys/process_info.cpp store/session_env.cpp \
                    store/session_id.cpp)
 HOST_SRCS := src/host/host_main.cpp $(HOST_MUX_SRCS) $(call layer_srcs,render) $(call layer_srcs,pty) \
@@ -157,7 +158,10 @@ else
                   $(shell pkg-config --libs tomlplusplus libutf8proc libcrypto) -lutil -lpthread
   # gold's identical code folding, when gold is there, saves a little more.
   HOST_LD := $(shell $(CXX) -fuse-ld=gold -Wl,--version 2>/dev/null | grep -q 'GNU gold' && echo -fuse-ld=gold -Wl,--icf=safe)
-  HOST_LDFLAGS := -static-libstdc++ -static-libgcc -Wl,--gc-sections $(HOST_LD)
+  # Its debug sections compressed: the host's code is in a dozen files, each
+  # carrying the types it uses; compressed, the file stays small on disk
+  # (the debug sections are never loaded; gdb reads them as they are).
+  HOST_LDFLAGS := -static-libstdc++ -static-libgcc -Wl,--gc-sections -Wl,--compress-debug-sections=zlib $(HOST_LD)
   HOST_LDLIBS   = -Wl,-Bstatic $(shell pkg-config --libs vterm libutf8proc) -Wl,-Bdynamic \
                   $(shell pkg-config --static --libs libuv-static) -lutil -lpthread
 endif

@@ -16,6 +16,7 @@
 #include "cli/context.h"
 #include "mux/agents/hook_report.h"
 #include "mux/wire/host_client.h"
+#include "mux/wire/ops.h"
 #include "mux/store/session_record.h"
 
 namespace amux::cli {
@@ -56,7 +57,7 @@ void register_notify(CLI::App& app, Context&) {
     mux::HostClient hc;
     std::string err = hc.connect(rec->socket, 2000);
     if (!err.empty()) throw CommandError("cannot reach the session host: " + err);
-    nlohmann::json req = {{"op", "notify"}, {"state", state}};
+    nlohmann::json req = {{"op", mux::op_name(mux::Op::Notify)}, {"state", state}};
     if (!detail.empty()) req["detail"] = detail;
     if (!waiting.empty()) req["waitingFor"] = waiting;
     auto r = hc.request(req, 5000);
