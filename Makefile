@@ -7,7 +7,9 @@
 #   make test            build and run every test; ends with "N passed, N failed"
 #   make bench           benchmarks against tmux, printed as ratios
 #   make install PREFIX=/usr/local
-#   make deps            install the Debian packages this needs (apt-get)
+#   make deps            install the Debian packages this needs (apt-get), then
+#                        the real agent CLIs the real-agent tests run (npm,
+#                        pinned, into $AMUX_NPM_CACHE; AMUX_NO_NPM=1 skips them)
 
 CXX      ?= g++
 PREFIX   ?= /usr/local
@@ -94,7 +96,7 @@ TESTLIB_OBJS := $(patsubst tests/%.cpp,$(OUT)/obj/tests/%.o,$(TESTLIB_SRCS))
 BENCH_SRCS := $(sort $(wildcard bench/*.cpp))
 BENCH_BINS := $(patsubst bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all run test bench install uninstall deps clean
+.PHONY: all run test bench install uninstall deps agents clean
 all: $(OUT)/amux $(OUT)/amux-host
 
 # The README's run command: build, then open amux on a working default.
@@ -127,8 +129,9 @@ $(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL) | $(OUT)/amux-host
 # what the host never calls; at -Os but for render's output path, which stays
 # as the rest), libstdc++/libgcc, libuv and libvterm linked in statically, no TOML.
 # The launcher starts it from next to amux (or <prefix>/lib/amux/).
-HOST_MUX_SRCS := $(addprefix src/mux/,host/session_host.cpp store/host_spec.cpp agents/screen_patterns.cpp \
-                   wire/protocol.cpp store/session_record.cpp store/paths.cpp store/atomic_file.cpp \
+HOST_MUX_SRCS := $(sort $(wildcard src/mux/host/*.cpp)) \
+                 $(addprefix src/mux/,store/host_spec.cpp agents/screen_patterns.cpp \
+                   wire/protocol.cpp wire/ops.cpp store/session_record.cpp store/paths.cpp store/atomic_file.cpp \
                    store/roster.cpp agents/state_tracker.cpp sys/process_info.cpp store/session_env.cpp \
                    store/session_id.cpp)
 HOST_SRCS := src/host/host_main.cpp $(HOST_MUX_SRCS) $(call layer_srcs,render) $(call layer_srcs,pty) \
@@ -155,7 +158,10 @@ else
                   $(shell pkg-config --libs tomlplusplus libutf8proc libcrypto) -lutil -lpthread
   # gold's identical code folding, when gold is there, saves a little more.
   HOST_LD := $(shell $(CXX) -fuse-ld=gold -Wl,--version 2>/dev/null | grep -q 'GNU gold' && echo -fuse-ld=gold -Wl,--icf=safe)
-  HOST_LDFLAGS := -static-libstdc++ -static-libgcc -Wl,--gc-sections $(HOST_LD)
+  # Its debug sections compressed: the host's code is in a dozen files, each
+  # carrying the types it uses; compressed, the file stays small on disk
+  # (the debug sections are never loaded; gdb reads them as they are).
+  HOST_LDFLAGS := -static-libstdc++ -static-libgcc -Wl,--gc-sections -Wl,--compress-debug-sections=zlib $(HOST_LD)
   HOST_LDLIBS   = -Wl,-Bstatic $(shell pkg-config --libs vterm libutf8proc) -Wl,-Bdynamic \
                   $(shell pkg-config --static --libs libuv-static) -lutil -lpthread
 endif
@@ -196,7 +202,7 @@ $(OUT)/bench/%: bench/%.cpp $(LIBS_ALL)
 
 tests: $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 
-test: $(OUT)/amux $(OUT)/amux-host $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
+test: $(OUT)/amux $(OUT)/amux-host $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS) agents
 	@AMUX_SOURCE_DIR=$(CURDIR) AMUX_BIN=$(CURDIR)/$(OUT)/amux bash tests/run_tests.sh $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 
 bench: $(OUT)/amux $(OUT)/amux-host $(BENCH_BINS)
@@ -220,6 +226,12 @@ deps:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	 export DEBIAN_FRONTEND=noninteractive; \
 	 $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(DEB_PKGS)
+	@bash tests/install_agents.sh
+
+# The real agent CLIs at pinned versions (tests/install_agents.sh; quick
+# when they are there already).
+agents:
+	@bash tests/install_agents.sh
 
 clean:
 	rm -rf build build-debug

@@ -2,8 +2,19 @@
 # Runs every test binary given on the command line, one after another, and
 # sums GoogleTest's per-test results. A binary that crashes or hangs counts as
 # one failure on top of what it reported. The last line is the plain
-# "N passed, N failed" that CI reads.
+# "N passed, N failed" that CI reads. With AMUX_NO_NPM=1 the real-agent tier
+# (test_real_agents, which runs the npm CLIs) is left out, and the line
+# before the last one says so.
 set -u
+tier_note=""
+if [ "${AMUX_NO_NPM:-}" = 1 ]; then
+  keep=()
+  for bin in "$@"; do
+    case "$(basename "$bin")" in test_real_agents) ;; *) keep+=("$bin") ;; esac
+  done
+  set -- "${keep[@]+"${keep[@]}"}"
+  tier_note="real-agent tier SKIPPED (AMUX_NO_NPM=1): the claude, codex and gemini CLIs were not run"
+fi
 passed=0; failed=0; crashed=()
 timeout_s=${AMUX_TEST_TIMEOUT:-600}
 logdir=$(mktemp -d /tmp/amux-tests.XXXXXX)
@@ -34,5 +45,6 @@ for bin in "$@"; do
 done
 for c in "${crashed[@]+"${crashed[@]}"}"; do echo "crashed: $c"; done
 echo "logs: $logdir"
+[ -n "$tier_note" ] && echo "$tier_note"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

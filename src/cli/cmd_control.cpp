@@ -4,6 +4,7 @@
 
 #include "cli/context.h"
 #include "cli/host_request.h"
+#include "mux/wire/ops.h"
 #include "mux/wire/daemon_client.h"
 
 namespace amux::cli {
@@ -16,7 +17,7 @@ void register_control(CLI::App& app, Context& ctx) {
   r->callback([&ctx]() {
     ctx.load();
     auto rec = ensure_host(ctx, ctx.resolve(rtarget));
-    host_request(ctx, rec, {{"op", "reply"}, {"text", text}});
+    host_request(ctx, rec, {{"op", mux::op_name(mux::Op::Reply)}, {"text", text}});
   });
 
   static std::string starget;

@@ -1,5 +1,7 @@
-// cmd_notify.cpp — `amux notify --state S [--detail T] [--waiting-for W]`:
-// for agent hooks running inside a session, report its state.
+// cmd_notify.cpp — `amux notify --state S [--detail T] [--waiting-for W]`
+// or `amux notify --hook AGENT [PAYLOAD]`: for agent hooks running inside a
+// session, report its state. With --hook the state comes from the agent's
+// event payload (PAYLOAD, else JSON on stdin; hook_report.h maps it).
 //
 // Why: an agent knows best whether it works or waits (Claude Code's hooks
 // call this); an explicit report is the strongest source of state. The
@@ -8,22 +10,42 @@
 // config.
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
+#include <iterator>
 
 #include "cli/context.h"
+#include "mux/agents/hook_report.h"
 #include "mux/wire/host_client.h"
+#include "mux/wire/ops.h"
 #include "mux/store/session_record.h"
 
 namespace amux::cli {
 
 void register_notify(CLI::App& app, Context&) {
-  static std::string state, detail, waiting;
+  static std::string state, detail, waiting, hook, payload;
   auto* n = app.add_subcommand("notify", "report the state of $AMUX_SESSION (for agent hooks)");
-  n->add_option("--state", state, "working, blocked or idle")
-      ->required()
-      ->check(CLI::IsMember({"working", "blocked", "idle"}));
+  auto* st = n->add_option("--state", state, "working, blocked or idle")
+                 ->check(CLI::IsMember({"working", "blocked", "idle"}));
   n->add_option("--detail", detail, "one line shown in the session's row");
   n->add_option("--waiting-for", waiting, "what a blocked session waits for (permission, input, …)");
+  auto* hk = n->add_option("--hook", hook,
+                           "the state from this agent's hook event (claude, codex, gemini): "
+                           "PAYLOAD, or JSON on stdin")
+                 ->check(CLI::IsMember({"claude", "codex", "gemini"}))
+                 ->excludes(st);
+  n->add_option("payload", payload, "the hook's event JSON (codex's notify passes it here)")->needs(hk);
   n->callback([]() {
+    if (hook.empty() && state.empty()) throw CLI::RequiredError("--state or --hook");
+    if (!hook.empty()) {
+      if (payload.empty()) payload.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+      auto j = nlohmann::json::parse(payload, nullptr, false);
+      if (j.is_discarded()) throw CommandError("--hook " + hook + ": the event payload is not JSON");
+      auto rep = mux::hook_report(hook, j);
+      if (!rep) return;  // an event that says nothing about the state
+      state = mux::state_name(rep->state);
+      detail = rep->detail;
+      waiting = rep->waiting_for;
+    }
     const char* sid = getenv("AMUX_SESSION");
     const char* job = getenv("AMUX_JOB_DIR");
     if (!sid || !job || !*sid || !*job)
@@ -35,7 +57,7 @@ void register_notify(CLI::App& app, Context&) {
     mux::HostClient hc;
     std::string err = hc.connect(rec->socket, 2000);
     if (!err.empty()) throw CommandError("cannot reach the session host: " + err);
-    nlohmann::json req = {{"op", "notify"}, {"state", state}};
+    nlohmann::json req = {{"op", mux::op_name(mux::Op::Notify)}, {"state", state}};
     if (!detail.empty()) req["detail"] = detail;
     if (!waiting.empty()) req["waitingFor"] = waiting;
     auto r = hc.request(req, 5000);

@@ -7,6 +7,7 @@
 
 #include "cli/context.h"
 #include "cli/host_request.h"
+#include "mux/wire/ops.h"
 
 namespace amux::cli {
 
@@ -22,12 +23,12 @@ void register_output(CLI::App& app, Context& ctx) {
     ctx.load();
     auto rec = ctx.resolve(target);
     if (!follow) {
-      auto r = host_request(ctx, rec, {{"op", "logs"}, {"lines", lines}});
+      auto r = host_request(ctx, rec, {{"op", mux::op_name(mux::Op::Logs)}, {"lines", lines}});
       std::cout << r.value("text", std::string()) << std::flush;
       return;
     }
     auto hc = connect_session(ctx, rec);
-    hc.send(mux::MsgType::Request, nlohmann::json{{"op", "follow"}, {"lines", lines}}.dump());
+    hc.send(mux::MsgType::Request, nlohmann::json{{"op", mux::op_name(mux::Op::Follow)}, {"lines", lines}}.dump());
     std::string err;
     while (true) {
       auto f = hc.receive(-1, &err);
@@ -49,7 +50,7 @@ void register_output(CLI::App& app, Context& ctx) {
   c->callback([&ctx]() {
     ctx.load();
     auto rec = ensure_host(ctx, ctx.resolve(ctarget));
-    auto r = host_request(ctx, rec, {{"op", "capture"}, {"sgr", escapes}});
+    auto r = host_request(ctx, rec, {{"op", mux::op_name(mux::Op::Capture)}, {"sgr", escapes}});
     std::cout << r.value("text", std::string()) << std::flush;
   });
 }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "mux/wire/daemon_client.h"
+#include "mux/wire/ops.h"
 #include "mux/sys/process_info.h"
 #include "render/safe_text.h"
 #include "view/attach_client.h"
@@ -18,7 +19,7 @@ mux::SessionRecord ensure_host(Context& ctx, const mux::SessionRecord& rec) {
   if (!restartable)
     throw CommandError("session " + rec.id + " (" + rec.name + ") has ended (" + mux::state_name(rec.state) +
                        ") and its output is gone; 'amux respawn " + rec.id + "' runs it again");
-  auto r = mux::supervisor_request(ctx.paths, {{"op", "ensure"}, {"id", rec.id}}, true, 30000);
+  auto r = mux::supervisor_request(ctx.paths, {{"op", mux::op_name(mux::Op::Ensure)}, {"id", rec.id}}, true, 30000);
   if (!r.value("ok", false)) throw CommandError(r.value("error", std::string("could not restart ") + rec.id));
   auto fresh = mux::load_record(ctx.paths, rec.id);
   if (!fresh) throw CommandError("session " + rec.id + " vanished");

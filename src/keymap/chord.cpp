@@ -1,6 +1,7 @@
 // chord.cpp — binding matcher over raw input bytes (see chord.h).
 #include "keymap/chord.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string_view>
 
@@ -9,6 +10,7 @@
 namespace amux::keymap {
 
 ChordMatcher::ChordMatcher(const std::vector<Binding>& bindings) {
+  bool send_prefix_seen = false;
   for (const auto& b : bindings) {
     Seq s;
     s.action = b.action;
@@ -25,6 +27,10 @@ ChordMatcher::ChordMatcher(const std::vector<Binding>& bindings) {
       s.keys.push_back(std::move(bytes));
     }
     if (s.keys.empty()) throw std::invalid_argument("empty key binding for '" + b.action + "'");
+    // A key's first byte form is the one a program reads for it ("\x02" for C-b).
+    if (s.keys.size() > 1 && (prefix_.empty() || (b.action == "send-prefix" && !send_prefix_seen)))
+      prefix_ = s.keys[0][0];
+    if (s.keys.size() > 1 && b.action == "send-prefix") send_prefix_seen = true;
     seqs_.push_back(std::move(s));
   }
 }
@@ -100,7 +106,14 @@ std::vector<ChordMatcher::Event> ChordMatcher::run(std::string buf, bool final) 
       return out;
     }
     if (hit) {
-      out.push_back({Event::Action, hit->action});
+      Event ev{Event::Action, hit->action};
+      for (const auto& s : seqs_) {
+        size_t l = 0;
+        if (match_seq(s.keys, buf, i, &l) == Match::Full && l == len &&
+            std::find(ev.actions.begin(), ev.actions.end(), s.action) == ev.actions.end())
+          ev.actions.push_back(s.action);
+      }
+      out.push_back(std::move(ev));
       i += len;
       continue;
     }

@@ -35,6 +35,9 @@ class ChordMatcher {
   struct Event {
     enum Kind { Passthrough, Action } kind;
     std::string data;  // bytes for Passthrough, action name for Action
+    // Action: every action bound to the matched keys, in binding order
+    // (data is the first); one key may serve several actions.
+    std::vector<std::string> actions = {};
   };
   // Feed input; returns events in order. A pending prefix is kept across calls.
   std::vector<Event> feed(std::string_view bytes);
@@ -45,6 +48,11 @@ class ChordMatcher {
   // The escape time is over: pending bytes are matched as they are (a lone
   // ESC passes through as the Escape key). A whole prefix key is left pending.
   std::vector<Event> flush();
+  // Forget a pending prefix or partial key.
+  void reset() { pending_.clear(); expiring_ = false; }
+  // The prefix key, as the program reads it: the first key of the
+  // send-prefix chord, else of the first chord bound; "" without chords.
+  const std::string& prefix() const { return prefix_; }
 
  private:
   struct Seq {
@@ -54,6 +62,7 @@ class ChordMatcher {
   std::vector<Event> run(std::string buf, bool final);
   std::vector<Seq> seqs_;
   std::string pending_;  // bytes of an incomplete chord
+  std::string prefix_;
   bool expiring_ = false;
 };
 

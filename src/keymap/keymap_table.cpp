@@ -19,7 +19,7 @@ KeymapTable KeymapTable::defaults() {
       {"back", {"C-b Left"}},
       {"send-prefix", {"C-b C-b"}},
   };
-  // The agent view (DESIGN.md §7). One key may serve several actions; the
+  // The agent view (README.md "Agent view"). One key may serve several actions; the
   // view picks by what is on screen (Enter opens a row, or starts the
   // session typed in the prompt box).
   k.t_["view"] = {

@@ -1,6 +1,6 @@
 // keymap_table.h — key bindings by context, from keymap.toml.
 //
-// Why: every key amux reacts to (attach chords now, the agent view later) is
+// Why: every key amux reacts to (attach chords, the agent view) is
 // a binding a user can change. Tables are "context → action → key list";
 // the shipped defaults are built in (and mirrored in conf/keymap.toml), the
 // user's file overrides per action. Unknown keys or actions are errors that

@@ -1,6 +1,7 @@
 // agent_view.h — the agent view: `amux` and `amux agents` in a terminal.
 //
-// Why: the product's face (DESIGN.md §7). One full-screen ncurses program
+// Why: the product's face (README.md "Agent view"; processes and
+// sockets: docs/architecture.md §2). One full-screen ncurses program
 // on a libuv loop: a watch connection to the supervisor keeps the rows
 // current, live tiles subscribe to session hosts, keys come from the
 // terminal raw and go through [view] bindings. Attach suspends the view and

@@ -79,6 +79,8 @@ std::string leave_sequence() {
   return render::modes_leave(all) + "\x1b[0 q\x1b[?1049l\x1b[23;0t";
 }
 
+AttachEnd leave_end(const std::string& action);
+
 struct WriteReq {
   uv_write_t req{};
   std::string data;
@@ -173,11 +175,8 @@ struct Client {
   void on_leave(const mux::Frame& f) {
     std::string action;
     try { action = f.json().value("action", std::string()); } catch (...) {}
-    AttachEnd e = action == "next" ? AttachEnd::Next
-                : action == "previous" ? AttachEnd::Previous
-                : action == "back" ? AttachEnd::Back : AttachEnd::Detached;
     finished = true;
-    result.end = e;
+    result.end = leave_end(action);
     close_all();
   }
 
@@ -252,24 +251,11 @@ struct Client {
     }
   }
 
-  void on_keys(const std::vector<keymap::ChordMatcher::Event>& events) {
-    for (auto& ev : events) {
-      if (ev.kind == keymap::ChordMatcher::Event::Passthrough) {
-        for (size_t i = 0; i < ev.data.size(); i += mux::kMaxInputFrame)
-          send(mux::MsgType::Input, std::string_view(ev.data).substr(i, mux::kMaxInputFrame));
-      } else if (ev.data == "detach") {
-        finish(AttachEnd::Detached);
-      } else if (ev.data == "send-prefix") {
-        send(mux::MsgType::Input, "\x02");
-      } else if (ev.data == "next") {
-        finish(AttachEnd::Next);
-      } else if (ev.data == "previous") {
-        finish(AttachEnd::Previous);
-      } else if (ev.data == "back") {
-        finish(AttachEnd::Back);
-      }
-      if (finished) return;
-    }
+  void on_keys(const std::vector<keymap::ChordMatcher::Event>& events);
+
+  void send_input(std::string_view bytes) {
+    for (size_t i = 0; i < bytes.size(); i += mux::kMaxInputFrame)
+      send(mux::MsgType::Input, bytes.substr(i, mux::kMaxInputFrame));
   }
 
   void on_resize() {
@@ -283,6 +269,44 @@ struct Client {
   }
 };
 
+
+// What each [attach] action does. Every action but send-prefix leaves the
+// session; how it ends tells the caller where to go next.
+struct AttachAction {
+  const char* name;
+  void (*run)(Client&);
+};
+const AttachAction kAttachActions[] = {
+    {"detach", [](Client& c) { c.finish(AttachEnd::Detached); }},
+    {"next", [](Client& c) { c.finish(AttachEnd::Next); }},
+    {"previous", [](Client& c) { c.finish(AttachEnd::Previous); }},
+    {"back", [](Client& c) { c.finish(AttachEnd::Back); }},
+    {"send-prefix", [](Client& c) { c.send_input(c.chords->prefix()); }},
+};
+
+// The host tells which leaving action it matched (direct input).
+AttachEnd leave_end(const std::string& action) {
+  static const std::pair<const char*, AttachEnd> kEnds[] = {
+      {"next", AttachEnd::Next}, {"previous", AttachEnd::Previous}, {"back", AttachEnd::Back}};
+  for (const auto& [name, end] : kEnds)
+    if (action == name) return end;
+  return AttachEnd::Detached;
+}
+
+void Client::on_keys(const std::vector<keymap::ChordMatcher::Event>& events) {
+  for (auto& ev : events) {
+    if (ev.kind == keymap::ChordMatcher::Event::Passthrough) {
+      send_input(ev.data);
+      continue;
+    }
+    for (const auto& a : kAttachActions)
+      if (ev.data == a.name) {
+        a.run(*this);
+        break;
+      }
+    if (finished) return;
+  }
+}
 
 void Client::start_reading() {
   if (reading || finished) return;

@@ -2,7 +2,6 @@
 #include "view/key_input.h"
 
 #include <sstream>
-#include <stdexcept>
 
 #include "keymap/key_names.h"
 #include "render/utf8.h"
@@ -163,55 +162,30 @@ std::vector<InputEvent> InputDecoder::flush() {
   return out;
 }
 
-ActionMap::ActionMap(const keymap::KeymapTable& table, const std::string& context) {
-  for (const auto& b : table.bindings(context)) {
-    std::istringstream in(b.keys);
-    std::vector<std::string> names;
-    std::string k;
-    while (in >> k) names.push_back(k);
-    if (names.empty()) continue;
-    keys_[b.action].push_back(b.keys);
-    auto first = keymap::key_bytes(names[0]);
-    if (first.empty()) throw std::invalid_argument("unknown key '" + names[0] + "' for " + b.action);
-    if (names.size() == 1) {
-      for (auto& f : first) single_[f].push_back(b.action);
-      continue;
-    }
-    auto second = keymap::key_bytes(names[1]);
-    if (second.empty()) throw std::invalid_argument("unknown key '" + names[1] + "' for " + b.action);
-    for (auto& f : first)
-      for (auto& s : second) chords_[f][s].push_back(b.action);
-  }
+ActionMap::ActionMap(const keymap::KeymapTable& table, const std::string& context)
+    : matcher_(table.bindings(context)) {
+  for (const auto& b : table.bindings(context)) keys_[b.action].push_back(b.keys);
 }
 
 std::vector<std::string> ActionMap::actions(const InputEvent& ev) {
   if (ev.kind == InputEvent::Mouse || ev.kind == InputEvent::Paste) {
-    prefix_.clear();
+    matcher_.reset();
     return {};
   }
-  if (!prefix_.empty()) {
-    auto it = chords_.find(prefix_);
-    prefix_.clear();
-    if (it != chords_.end()) {
-      auto s = it->second.find(ev.bytes);
-      if (s != it->second.end()) return s->second;
-    }
+  const bool chord_open = matcher_.pending();
+  auto events = matcher_.feed(ev.bytes);
+  if (matcher_.expiring()) {  // the decoder delimited the key: nothing more comes for it
+    auto rest = matcher_.flush();
+    events.insert(events.end(), rest.begin(), rest.end());
+  }
+  if (matcher_.pending()) {
+    // A chord's second key never opens a new chord.
+    if (chord_open) matcher_.reset();
     return {};
   }
-  if (chords_.count(ev.bytes)) {
-    prefix_ = ev.bytes;
-    return {};
-  }
-  auto it = single_.find(ev.bytes);
-  return it == single_.end() ? std::vector<std::string>{} : it->second;
-}
-
-bool ActionMap::has(const InputEvent& ev, const std::string& action) const {
-  auto it = single_.find(ev.bytes);
-  if (it == single_.end()) return false;
-  for (auto& a : it->second)
-    if (a == action) return true;
-  return false;
+  // Only a binding that is this whole key (or completes the open chord) counts.
+  if (events.size() != 1 || events[0].kind != keymap::ChordMatcher::Event::Action) return {};
+  return events[0].actions;
 }
 
 std::vector<std::string> ActionMap::labels(const std::string& action) const {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "keymap/chord.h"
 #include "keymap/keymap_table.h"
 
 namespace amux::view {
@@ -42,25 +43,25 @@ class InputDecoder {
   std::string paste_;
 };
 
-// Bindings of one keymap context, by the bytes a key sends.
+// Bindings of one keymap context matched on decoded key events. The
+// matching is keymap::ChordMatcher's, the one attach uses; the decoder has
+// already waited out the escape time, so every event is a whole key.
 class ActionMap {
  public:
   // Throws std::invalid_argument on a key name key_bytes() does not know.
   ActionMap(const keymap::KeymapTable& table, const std::string& context);
   // Actions bound to this key event, in table order. For a chord's first key
-  // it returns {} and remembers the prefix; the next key completes it.
+  // it returns {} and remembers the prefix; the next key completes it (or
+  // ends the chord with no action).
   std::vector<std::string> actions(const InputEvent& ev);
-  bool has(const InputEvent& ev, const std::string& action) const;
-  bool waiting_chord() const { return !prefix_.empty(); }
+  bool waiting_chord() const { return matcher_.pending(); }
   // Key labels of an action for hints ("ctrl+t"); the first one or "".
   std::string label(const std::string& action) const;
   std::vector<std::string> labels(const std::string& action) const;
 
  private:
-  std::map<std::string, std::vector<std::string>> single_;               // bytes → actions
-  std::map<std::string, std::map<std::string, std::vector<std::string>>> chords_;  // first → second → actions
-  std::map<std::string, std::vector<std::string>> keys_;                 // action → key names
-  std::string prefix_;
+  keymap::ChordMatcher matcher_;
+  std::map<std::string, std::vector<std::string>> keys_;  // action → key names
 };
 
 }  // namespace amux::view

@@ -1,6 +1,6 @@
 // prompt_parse.h — what the prompt box's text asks for.
 //
-// Why: the prompt box is a tiny language (DESIGN.md §7): `!cmd` runs a
+// Why: the prompt box is a tiny language (README.md "Agent view"): `!cmd` runs a
 // shell job; leading `@agent` picks an agent profile and `@repo` a directory
 // next to the view's own (a sibling); `/command` goes to the agent as is;
 // anything else is a prompt for the default agent, and a prompt under four

@@ -14,7 +14,7 @@
 
 namespace amux::view {
 
-// The states of DESIGN.md §4 (+ starting).
+// The states of docs/architecture.md §6 (+ starting).
 enum class State { Starting, Working, Blocked, Idle, Done, Failed, Stopped };
 
 State parse_state_word(const std::string& s);  // unknown → Working

@@ -2,6 +2,7 @@
 #include "view/view_controller.h"
 
 #include <algorithm>
+#include <map>
 
 #include "view/prompt_parse.h"
 
@@ -121,49 +122,63 @@ std::vector<Effect> Controller::on_input(const InputEvent& ev, int64_t now) {
   }
 }
 
+// The actions that work on the selection in Normal and Find, one handler
+// each. A handler returns false when its action does not apply here (a tile
+// move outside the grid), so the key's next action may.
 bool Controller::common_action(const std::string& a, std::vector<Effect>& out, int64_t now) {
+  struct Ctx {
+    Controller& c;
+    const SessionInfo* s;  // the selection, or null
+    bool grid;
+    std::vector<Effect>& out;
+    int64_t now;
+  };
+  using Handler = bool (*)(Ctx&);
+  static const std::map<std::string, Handler, std::less<>> kHandlers = {
+      {"up", [](Ctx& x) { x.c.move(x.grid ? -x.c.grid_columns_ : -1); return true; }},
+      {"down", [](Ctx& x) { x.c.move(x.grid ? x.c.grid_columns_ : 1); return true; }},
+      {"tile-left", [](Ctx& x) { if (x.grid) x.c.move(-1); return x.grid; }},
+      {"tile-right", [](Ctx& x) { if (x.grid) x.c.move(1); return x.grid; }},
+      {"group-up", [](Ctx& x) { if (x.c.m_.jump_group(-1)) x.c.changed(); return true; }},
+      {"group-down", [](Ctx& x) { if (x.c.m_.jump_group(1)) x.c.changed(); return true; }},
+      {"open", [](Ctx& x) {
+         if (x.s) x.out.push_back({Effect::Attach, x.s->id});
+         return true;
+       }},
+      {"pin", [](Ctx& x) {
+         if (x.s) x.out.push_back({x.s->pinned ? Effect::Unpin : Effect::Pin, x.s->id});
+         return true;
+       }},
+      {"rename", [](Ctx& x) {
+         if (!x.s) return true;
+         x.c.rename_id_ = x.s->id;
+         x.c.rename_.set(x.s->name);
+         x.c.mode_ = Mode::Rename;
+         return true;
+       }},
+      {"remove", [](Ctx& x) {
+         if (x.s) x.c.remove_pressed(x.s->id, x.out, x.now);
+         return true;
+       }},
+      {"group-by", [](Ctx& x) {
+         x.c.m_.set_group_by(x.c.m_.group_by() == GroupBy::State ? GroupBy::Directory : GroupBy::State);
+         x.out.push_back({Effect::SavePrefs});
+         return true;
+       }},
+      {"layout", [](Ctx& x) {
+         x.c.layout_ = x.grid ? Layout::Rows : Layout::Grid;
+         return true;
+       }},
+      {"suspend", [](Ctx& x) {
+         x.out.push_back({Effect::Suspend});
+         return true;
+       }},
+  };
+  auto it = kHandlers.find(a);
+  if (it == kHandlers.end()) return false;
   const std::string sel = m_.selected();
-  const SessionInfo* s = sel.empty() ? nullptr : m_.find(sel);
-  bool grid = layout_ == Layout::Grid;
-  if (a == "up") { move(grid ? -grid_columns_ : -1); return true; }
-  if (a == "down") { move(grid ? grid_columns_ : 1); return true; }
-  if (a == "tile-left" && grid) { move(-1); return true; }
-  if (a == "tile-right" && grid) { move(1); return true; }
-  if (a == "group-up") { if (m_.jump_group(-1)) changed(); return true; }
-  if (a == "group-down") { if (m_.jump_group(1)) changed(); return true; }
-  if (a == "open") {
-    if (s) out.push_back({Effect::Attach, s->id});
-    return true;
-  }
-  if (a == "pin") {
-    if (s) out.push_back({s->pinned ? Effect::Unpin : Effect::Pin, s->id});
-    return true;
-  }
-  if (a == "rename") {
-    if (!s) return true;
-    rename_id_ = s->id;
-    rename_.set(s->name);
-    mode_ = Mode::Rename;
-    return true;
-  }
-  if (a == "remove") {
-    if (s) remove_pressed(s->id, out, now);
-    return true;
-  }
-  if (a == "group-by") {
-    m_.set_group_by(m_.group_by() == GroupBy::State ? GroupBy::Directory : GroupBy::State);
-    out.push_back({Effect::SavePrefs});
-    return true;
-  }
-  if (a == "layout") {
-    layout_ = grid ? Layout::Rows : Layout::Grid;
-    return true;
-  }
-  if (a == "suspend") {
-    out.push_back({Effect::Suspend});
-    return true;
-  }
-  return false;
+  Ctx x{*this, sel.empty() ? nullptr : m_.find(sel), layout_ == Layout::Grid, out, now};
+  return it->second(x);
 }
 
 void Controller::remove_pressed(const std::string& id, std::vector<Effect>& out, int64_t now) {
@@ -196,6 +211,82 @@ void Controller::dispatch(bool attach, std::vector<Effect>& out, int64_t now) {
   prompt_.clear();
 }
 
+// One handler per action of the prompt box while it holds text, strongest
+// first (one key may serve several actions).
+bool Controller::prompt_action(const std::vector<std::string>& acts, std::vector<Effect>& out, int64_t now) {
+  using Handler = void (*)(Controller&, std::vector<Effect>&, int64_t);
+  static const std::pair<const char*, Handler> kHandlers[] = {
+      {"submit-attach", [](Controller& c, std::vector<Effect>& out, int64_t now) { c.dispatch(true, out, now); }},
+      {"submit", [](Controller& c, std::vector<Effect>& out, int64_t now) { c.dispatch(false, out, now); }},
+      {"newline", [](Controller& c, std::vector<Effect>&, int64_t) { c.prompt_.insert("\n"); }},
+      {"cancel", [](Controller& c, std::vector<Effect>&, int64_t now) {
+         c.cleared_ = c.prompt_.text();
+         c.prompt_.clear();
+         c.set_status("Cleared · " + c.actions_.label("restore") + " to restore", false, now);
+       }},
+  };
+  for (const auto& [name, run] : kHandlers)
+    if (has(acts, name)) {
+      run(*this, out, now);
+      return true;
+    }
+  return false;
+}
+
+// One handler per Normal-mode action, strongest first; a handler returns
+// false when its action does not apply (nothing to restore), so the next may.
+bool Controller::normal_action(const std::vector<std::string>& acts, std::vector<Effect>& out, int64_t now) {
+  using Handler = bool (*)(Controller&, const char* action, std::vector<Effect>&);
+  auto open_nth = [](Controller& c, const char* action, std::vector<Effect>& out) {
+    std::string id = c.m_.nth(action[5] - '1');  // "open-3" → the 3rd listed
+    if (!id.empty()) {
+      c.m_.select(id);
+      out.push_back({Effect::Attach, id});
+    }
+    return true;
+  };
+  static const std::pair<const char*, Handler> kHandlers[] = {
+      {"restore", [](Controller& c, const char*, std::vector<Effect>&) {
+         if (c.cleared_.empty()) return false;
+         c.prompt_.set(c.cleared_);
+         c.cleared_.clear();
+         return true;
+       }},
+      {"find", [](Controller& c, const char*, std::vector<Effect>&) {
+         c.find_.set(c.prompt_.text());
+         c.prompt_.clear();
+         c.mode_ = Mode::Find;
+         c.m_.set_filter(c.find_.text());
+         return true;
+       }},
+      {"help", [](Controller& c, const char*, std::vector<Effect>&) {
+         c.mode_ = Mode::Help;
+         return true;
+       }},
+      {"peek", [](Controller& c, const char*, std::vector<Effect>&) {
+         if (!c.m_.selected().empty()) {
+           c.peek_id_ = c.m_.selected();
+           c.reply_.clear();
+           c.mode_ = Mode::Peek;
+         }
+         return true;
+       }},
+      {"open-1", open_nth}, {"open-2", open_nth}, {"open-3", open_nth},
+      {"open-4", open_nth}, {"open-5", open_nth}, {"open-6", open_nth},
+      {"open-7", open_nth}, {"open-8", open_nth}, {"open-9", open_nth},
+      {"cancel", [](Controller& c, const char*, std::vector<Effect>& out) {
+         if (!c.armed_id_.empty()) c.armed_id_.clear();
+         else if (!c.status_.empty()) c.status_.clear();
+         else out.push_back({Effect::Quit});
+         return true;
+       }},
+  };
+  (void)now;
+  for (const auto& [name, run] : kHandlers)
+    if (has(acts, name) && run(*this, name, out)) return true;
+  return false;
+}
+
 std::vector<Effect> Controller::normal_key(const InputEvent& ev, const std::vector<std::string>& acts,
                                            int64_t now) {
   std::vector<Effect> out;
@@ -212,54 +303,12 @@ std::vector<Effect> Controller::normal_key(const InputEvent& ev, const std::vect
     return out;
   }
   if (!prompt_.empty()) {
-    if (has(acts, "submit-attach")) { dispatch(true, out, now); return out; }
-    if (has(acts, "submit")) { dispatch(false, out, now); return out; }
-    if (has(acts, "newline")) { prompt_.insert("\n"); return out; }
-    if (has(acts, "cancel")) {
-      cleared_ = prompt_.text();
-      prompt_.clear();
-      set_status("Cleared · " + actions_.label("restore") + " to restore", false, now);
-      return out;
-    }
+    if (prompt_action(acts, out, now)) return out;
     if (prompt_.edit_key(ev.bytes)) return out;
   } else if (ev.bytes == "\x7f" || ev.bytes == "\b") {
     return out;  // backspace on an empty prompt does nothing
   }
-  if (has(acts, "restore") && !cleared_.empty()) {
-    prompt_.set(cleared_);
-    cleared_.clear();
-    return out;
-  }
-  if (has(acts, "find")) {
-    find_.set(prompt_.text());
-    prompt_.clear();
-    mode_ = Mode::Find;
-    m_.set_filter(find_.text());
-    return out;
-  }
-  if (has(acts, "help")) { mode_ = Mode::Help; return out; }
-  if (has(acts, "peek")) {
-    if (!m_.selected().empty()) {
-      peek_id_ = m_.selected();
-      reply_.clear();
-      mode_ = Mode::Peek;
-    }
-    return out;
-  }
-  if (int n = open_index(acts)) {
-    std::string id = m_.nth(n - 1);
-    if (!id.empty()) {
-      m_.select(id);
-      out.push_back({Effect::Attach, id});
-    }
-    return out;
-  }
-  if (has(acts, "cancel")) {
-    if (!armed_id_.empty()) { armed_id_.clear(); return out; }
-    if (!status_.empty()) { status_.clear(); return out; }
-    out.push_back({Effect::Quit});
-    return out;
-  }
+  if (normal_action(acts, out, now)) return out;
   // In the grid ←/→ move between tiles; in rows → opens.
   std::vector<std::string> ordered = acts;
   if (layout_ == Layout::Grid)
@@ -349,36 +398,39 @@ std::vector<Effect> Controller::peek_key(const InputEvent& ev, const std::vector
     reply_.insert(ev.text);
     return out;
   }
-  if (has(acts, "cancel")) {
-    if (!reply_.empty()) reply_.clear();
-    else mode_ = Mode::Normal;
-    return out;
-  }
-  if (has(acts, "submit")) {
-    if (reply_.empty()) {
-      out.push_back({Effect::Attach, peek_id_});
-      mode_ = Mode::Normal;
-    } else {
-      out.push_back({Effect::Reply, peek_id_, reply_.text()});
-      reply_.clear();
+  // One handler per Peek action, strongest first.
+  using Handler = void (*)(Controller&, std::vector<Effect>&, int64_t);
+  static constexpr auto step = [](Controller& c, int delta) {
+    c.m_.select(c.peek_id_);
+    c.move(delta);
+    c.peek_id_ = c.m_.selected();
+    c.reply_.clear();
+  };
+  static const std::pair<const char*, Handler> kHandlers[] = {
+      {"cancel", [](Controller& c, std::vector<Effect>&, int64_t) {
+         if (!c.reply_.empty()) c.reply_.clear();
+         else c.mode_ = Mode::Normal;
+       }},
+      {"submit", [](Controller& c, std::vector<Effect>& out, int64_t) {
+         if (c.reply_.empty()) {
+           out.push_back({Effect::Attach, c.peek_id_});
+           c.mode_ = Mode::Normal;
+         } else {
+           out.push_back({Effect::Reply, c.peek_id_, c.reply_.text()});
+           c.reply_.clear();
+         }
+       }},
+      {"up", [](Controller& c, std::vector<Effect>&, int64_t) { step(c, -1); }},
+      {"down", [](Controller& c, std::vector<Effect>&, int64_t) { step(c, 1); }},
+      // A non-text peek key closes.
+      {"peek", [](Controller& c, std::vector<Effect>&, int64_t) { c.mode_ = Mode::Normal; }},
+      {"remove", [](Controller& c, std::vector<Effect>& out, int64_t now) { c.remove_pressed(c.peek_id_, out, now); }},
+  };
+  for (const auto& [name, run] : kHandlers)
+    if (has(acts, name)) {
+      run(*this, out, now);
+      return out;
     }
-    return out;
-  }
-  if (has(acts, "up") || has(acts, "down")) {
-    m_.select(peek_id_);
-    move(has(acts, "up") ? -1 : 1);
-    peek_id_ = m_.selected();
-    reply_.clear();
-    return out;
-  }
-  if (has(acts, "peek")) {  // a non-text peek key closes
-    mode_ = Mode::Normal;
-    return out;
-  }
-  if (has(acts, "remove")) {
-    remove_pressed(peek_id_, out, now);
-    return out;
-  }
   reply_.edit_key(ev.bytes);
   return out;
 }
@@ -392,87 +444,6 @@ std::vector<Effect> Controller::confirm_key(const std::vector<std::string>& acts
   }
   armed_id_.clear();
   mode_ = Mode::Normal;
-  return out;
-}
-
-std::string Controller::hint_line() const {
-  auto L = [&](const char* a) { return actions_.label(a); };
-  const SessionInfo* sel = m_.selected().empty() ? nullptr : m_.find(m_.selected());
-  switch (mode_) {
-    case Mode::Find:
-      if (!armed_id_.empty()) return L("remove") + " again to delete · " + L("cancel") + " to keep";
-      return L("submit") + " to attach · " + L("cancel") + " to clear · a: agent  s: state  #n  url  text";
-    case Mode::Rename:
-      return L("submit") + " to save · " + L("cancel") + " to cancel";
-    case Mode::Peek:
-      if (!armed_id_.empty()) return L("remove") + " again to delete · " + L("cancel") + " to keep";
-      if (reply_.empty())
-        return L("submit") + " to attach · type a reply · ↑/↓ for neighbours · " + L("cancel") + " to close";
-      return L("submit") + " to send · ↑/↓ for neighbours · " + L("cancel") + " to clear";
-    case Mode::ConfirmDelete: {
-      const SessionInfo* s = m_.find(armed_id_);
-      std::string wt = s ? s->worktree : std::string();
-      return "Delete it and its worktree " + wt + " with any uncommitted work? " + L("submit") +
-             " to delete · " + L("cancel") + " to keep";
-    }
-    case Mode::Help:
-      return L("help") + " to close";
-    default:
-      break;
-  }
-  if (!armed_id_.empty()) {
-    const SessionInfo* s = m_.find(armed_id_);
-    std::string pre = s && (s->state == State::Stopped) ? "stopped · " : "";
-    return pre + L("remove") + " again to delete · " + L("cancel") + " to keep";
-  }
-  if (!prompt_.empty()) {
-    std::string t = prompt_.text();
-    std::string what = t[0] == '!' ? "run the shell job" : "start";
-    return L("submit") + " to " + what + " · " + L("submit-attach") + " to " + what + " and attach · " +
-           L("newline") + " for a new line · " + L("cancel") + " to clear";
-  }
-  if (!sel) return "type a task · !command for a shell job · " + L("help") + " for shortcuts";
-  return L("open") + (returned_ ? " to return · " : " to attach · ") + L("peek") + " to peek · " +
-         L("remove") + (sel->alive || state_live(sel->state) ? " to stop" : " to delete") + " · " +
-         L("help") + " for shortcuts";
-}
-
-std::vector<std::pair<std::string, std::string>> Controller::help_entries() const {
-  static const std::vector<std::pair<const char*, const char*>> what = {
-      {"up", "move up"},
-      {"down", "move down"},
-      {"group-up", "previous group"},
-      {"group-down", "next group"},
-      {"open", "attach"},
-      {"open-1", "attach the nth session"},
-      {"peek", "peek and reply"},
-      {"pin", "pin to top"},
-      {"rename", "rename"},
-      {"remove", "stop, again to delete"},
-      {"group-by", "by state / by directory"},
-      {"layout", "rows / grid"},
-      {"find", "find"},
-      {"submit", "start a session"},
-      {"submit-attach", "start and attach"},
-      {"newline", "new line"},
-      {"restore", "restore cleared text"},
-      {"suspend", "suspend"},
-      {"redraw", "redraw"},
-      {"help", "shortcuts"},
-      {"cancel", "clear, close, quit"},
-  };
-  std::vector<std::pair<std::string, std::string>> out;
-  for (auto& [a, w] : what) {
-    auto labels = actions_.labels(a);
-    if (labels.empty()) continue;
-    std::string keys;
-    for (auto& l : labels) keys += (keys.empty() ? "" : "/") + l;
-    if (std::string(a) == "open-1") {
-      auto last = actions_.labels("open-9");
-      if (!last.empty()) keys += "…" + last[0].substr(last[0].size() - 1);
-    }
-    out.push_back({keys, w});
-  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 // view_controller.h — what each key does in the agent view.
 //
-// Why: the view's behaviour (DESIGN.md §7: move, attach, peek and reply,
+// Why: the view's behaviour (README.md "Agent view": move, attach, peek and reply,
 // pin, rename, stop-then-delete, grouping, layout, find, dispatch) is a
 // state machine over the model; keeping it free of ncurses and sockets lets
 // unit tests drive it key by key. Keys arrive as InputEvents, are matched to
@@ -94,6 +94,9 @@ class Controller {
   std::vector<Effect> confirm_key(const std::vector<std::string>& acts);
   // Actions that work on the selection in Normal and Find.
   bool common_action(const std::string& a, std::vector<Effect>& out, int64_t now);
+  // Normal mode: the prompt box's actions while it holds text, then the rest.
+  bool prompt_action(const std::vector<std::string>& acts, std::vector<Effect>& out, int64_t now);
+  bool normal_action(const std::vector<std::string>& acts, std::vector<Effect>& out, int64_t now);
   void remove_pressed(const std::string& id, std::vector<Effect>& out, int64_t now);
   void dispatch(bool attach, std::vector<Effect>& out, int64_t now);
   void move(int delta);

@@ -2,8 +2,8 @@
 // the settings for sessions dispatched from its prompt box.
 //
 // Why: `amux agents --model M --effort E …` sets defaults for new sessions
-// (DESIGN.md §1); the view shows them in its header and applies them to
-// every dispatch. Kept apart so the CLI can fill it without ncurses.
+// (docs/architecture.md §1, §7); the view shows them in its header and
+// applies them to every dispatch. Kept apart so the CLI can fill it without ncurses.
 #pragma once
 
 #include <string>

@@ -6,10 +6,11 @@
 // product behaviour; keeping it in a plain class lets unit tests pin it down
 // without a terminal. The drawing layer only reads from here.
 //
-// Groups (DESIGN.md §4/§7), by state: Pinned, Needs input, Working,
-// Completed (idle, done, failed, stopped; newest finished first). By
-// directory: Pinned, then one group per working directory (the view's own
-// directory first), rows by creation. Empty groups are hidden.
+// Groups (README.md "Agent view"; the states: docs/architecture.md §6), by
+// state: Pinned, Needs input, Working, Completed (idle, done, failed,
+// stopped; newest finished first). By directory: Pinned, then one group per
+// working directory (the view's own directory first), rows by creation.
+// Empty groups are hidden.
 #pragma once
 
 #include <cstdint>

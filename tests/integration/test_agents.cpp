@@ -4,8 +4,8 @@
 // the agent view's defaults. Everything runs the real amux binary against a
 // private instance (AmuxEnv) with PATH pointing at a temp bin dir whose
 // `claude` is tests/fixtures/fake-claude, so the shipped claude profile is
-// exercised end to end without a network. The last test runs the real
-// `claude` from npm when it is installed.
+// exercised end to end without a network. The real claude runs in the
+// real-agent tier (test_real_agents.cpp).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -733,39 +733,123 @@ TEST(Agents, ViewDefaultsAreShownAppliedAndRemembered) {
   EXPECT_EQ(prefs["defaults"], json({{"model", "sonnet"}})) << prefs.dump();
 }
 
-// ---------------------------------------------------------------------------
-// The real Claude Code, when installed (npm i -g @anthropic-ai/claude-code).
+// Two live sessions never hand the agent the same --name (Claude Code would
+// rename the second and say so in its conversation); the sessions keep the
+// name they were given.
+TEST(Agents, NamesHandedToAgentsAreUnique) {
+  AgentEnv a({{"FAKE_CLAUDE_ASK", "0"}, {"FAKE_CLAUDE_WORK_SECONDS", "30"}});
+  auto name_arg = [&](const std::string& id) {
+    auto argv = strings(a.record(id)["argv"]);
+    for (size_t i = 0; i + 1 < argv.size(); ++i)
+      if (argv[i] == "--name") return argv[i + 1];
+    return std::string("(no --name)");
+  };
+  std::string one = a.dispatch({"--name", "twin", "say hello"});
+  std::string two = a.dispatch({"--name", "twin", "say hello"});
+  std::string three = a.dispatch({"say hello"});
+  std::string four = a.dispatch({"say hello"});
+  ASSERT_FALSE(one.empty() || two.empty() || three.empty() || four.empty());
+  EXPECT_EQ(name_arg(one), "twin");
+  EXPECT_EQ(name_arg(two), "twin-2");
+  EXPECT_EQ(a.field(two, "name"), "twin");
+  EXPECT_NE(name_arg(three), name_arg(four));
+  // Once the first has ended, its name is free again.
+  ASSERT_EQ(a.amux({"stop", one}).rc, 0);
+  ASSERT_TRUE(wait_until([&] { return a.field(one, "state") != "working" && a.field(one, "state") != "blocked"; }, 15000));
+  a.amux({"rm", one});
+  std::string five = a.dispatch({"--name", "twin", "say hello"});
+  EXPECT_EQ(name_arg(five), "twin");
+}
 
-TEST(Agents, RealClaudeFirstScreen) {
-  auto which = run_process({"sh", "-c", "command -v claude"});
-  std::string real = which.out.substr(0, which.out.find('\n'));
-  if (which.rc != 0 || real.empty() || real.find("amux-agents-") != std::string::npos)
-    GTEST_SKIP() << "claude not installed";
-  AgentEnv a(std::map<std::string, std::string>{}, /*with_fake=*/false);
-  // Its own HOME: no login, no settings of the person running the tests.
-  a.vars()["HOME"] = (a.root() / "home").string();
-  auto r = a.amux({"--bg", "--cwd", a.work().string(), "--agent", "claude", "say hello"});
+// The codex profile passes `-c notify=[amux notify --hook codex]`; the
+// command codex would run at the end of a turn makes the session idle with
+// its last message. Claude's StopFailure hook command, given a failed
+// turn's payload on stdin, makes it blocked (login) with the error.
+TEST(Agents, AgentHooksReportTurnEnds) {
+  AgentEnv a({{"FAKE_CLAUDE_ASK", "0"}, {"FAKE_CLAUDE_WORK_SECONDS", "60"}});
+  // A stand-in codex that just stays alive: only its argv matters here.
+  std::ofstream(a.bin() / "codex") << "#!/bin/sh\nexec sleep 60\n";
+  chmod((a.bin() / "codex").c_str(), 0755);
+  std::string id = a.dispatch({"--agent", "codex", "say hello"});
+  ASSERT_FALSE(id.empty());
+  auto argv = strings(a.record(id)["argv"]);
+  ASSERT_GE(argv.size(), 3u);
+  EXPECT_EQ(argv[1], "-c");
+  ASSERT_EQ(argv[2].rfind("notify=", 0), 0u) << argv[2];
+  json notify = json::parse(argv[2].substr(strlen("notify=")), nullptr, false);
+  ASSERT_TRUE(notify.is_array()) << argv[2];
+  std::vector<std::string> cmd = strings(notify);
+  EXPECT_EQ(cmd, (std::vector<std::string>{amux_bin(), "notify", "--hook", "codex"}));
+  auto resume = strings(a.record(id)["resumeArgv"]);
+  ASSERT_GE(resume.size(), 3u);
+  EXPECT_EQ(resume[2], argv[2]);
+  // Run it as codex does: the event JSON as the last argument, in the
+  // session's environment.
+  std::map<std::string, std::string> env = {{"AMUX_SESSION", id},
+                                            {"AMUX_JOB_DIR", a.env().config_dir() + "/jobs/" + id}};
+  cmd.push_back(R"({"type":"agent-turn-complete","turn-id":"1","last-assistant-message":"All done."})");
+  auto r = run_process(cmd, env);
   ASSERT_EQ(r.rc, 0) << r.err;
-  std::string id = r.out.substr(r.out.find("· ") + strlen("· "), 8);
-  EXPECT_EQ(a.field(id, "agent"), "claude");
-  // The first screen settles: onboarding or a login question (blocked), a
-  // prompt (idle), or, without a network, it exits with its reason.
-  std::string st;
-  ASSERT_TRUE(wait_until([&] {
-    st = a.field(id, "state");
-    return st == "blocked" || st == "idle" || st == "failed" || st == "done";
-  }, 30000)) << "state " << st << "\n" << a.capture(id);
-  std::string detail = a.field(id, "detail");
-  std::string screen = a.amux({"logs", id}).out;
-  std::cerr << "[ real claude ] state " << st << ", detail: " << detail << "\n";
-  EXPECT_FALSE(detail.empty());
-  EXPECT_EQ(detail.find('\x1b'), std::string::npos) << detail;
-  if (st == "failed") {
-    EXPECT_EQ(detail.rfind("exit ", 0), 0u) << detail;
-    std::string tail = detail.substr(detail.find("— ") == std::string::npos ? 0 : detail.find("— ") + strlen("— "));
-    EXPECT_NE(screen.find(tail.substr(0, 20)), std::string::npos) << detail << "\n" << screen;
+  ASSERT_TRUE(wait_until([&] { return a.field(id, "state") == "idle"; }, 10000)) << a.field(id, "state");
+  EXPECT_EQ(a.field(id, "detail"), "All done.");
+
+  // Claude's StopFailure command (from the generated settings) with a
+  // failed turn's payload on stdin.
+  std::string c = a.dispatch({"--agent", "claude", "say hello"});
+  ASSERT_FALSE(c.empty());
+  json s = json::parse(read_text(a.env().config_dir() + "/jobs/" + c + "/claude-settings.json"), nullptr, false);
+  std::string hook = s["hooks"]["StopFailure"][0]["hooks"][0]["command"];
+  env = {{"AMUX_SESSION", c}, {"AMUX_JOB_DIR", a.env().config_dir() + "/jobs/" + c}};
+  r = run_process({"sh", "-c", hook}, env,
+                  R"({"hook_event_name":"StopFailure","error":"authentication_failed","last_assistant_message":"Not logged in · Please run /login"})");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_TRUE(wait_until([&] { return a.field(c, "state") == "blocked"; }, 10000)) << a.field(c, "state");
+  EXPECT_EQ(a.field(c, "waitingFor"), "login");
+  EXPECT_EQ(a.field(c, "detail"), "Not logged in · Please run /login");
+}
+
+// An agent that asks a question and animates a spinner on the same row while
+// it waits for the answer (reading its terminal) is blocked, not working:
+// repaints of rows already on screen are not work. No pattern matches its
+// screen, so only the probe and the output tell.
+TEST(Agents, AnimationUnderAWaitingQuestionIsNotWork) {
+  AgentEnv a;
+  fs::path script = a.bin() / "spinner-agent";
+  std::ofstream(script) << R"(#!/usr/bin/env python3
+import select, sys, time
+sys.stdout.write("Pick a colour (red/blue)?\r\n")
+frames = "|/-\\"
+i = 0
+while True:
+    sys.stdout.write("\r  " + frames[i % 4] + " waiting")
+    sys.stdout.flush()
+    i += 1
+    r, _, _ = select.select([0], [], [], 0.1)
+    if r:
+        sys.stdin.readline()
+        sys.stdout.write("\r\nthanks\r\n")
+        for n in range(60):
+            sys.stdout.write("line %d of the answer\r\n" % n)
+            sys.stdout.flush()
+            time.sleep(0.05)
+        time.sleep(30)
+)";
+  chmod(script.c_str(), 0755);
+  a.write_file("agents.toml",
+               "[spinner]\nbinary = \"spinner-agent\"\nstart = [\"{prompt_args}\"]\nprompt_args = []\n"
+               "[spinner.patterns]\nworking = [\"esc to interrupt\"]\n");
+  std::string id = a.dispatch({"--agent", "spinner", "go"});
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(a.wait_capture(id, "waiting")) << a.capture(id);
+  // The spinner keeps printing all the while; the session reads blocked
+  // (after state_hold_ms) and stays there.
+  ASSERT_TRUE(wait_until([&] { return a.field(id, "state") == "blocked"; }, 15000))
+      << a.field(id, "state") << "\n" << a.daemon_log();
+  for (int i = 0; i < 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(a.field(id, "state"), "blocked");
   }
-  if (st == "blocked") {
-    EXPECT_NE(a.field(id, "waitingFor"), "");
-  }
+  // New rows (an answer streaming in) are work.
+  ASSERT_EQ(a.amux({"reply", id, "red"}).rc, 0);
+  EXPECT_TRUE(wait_until([&] { return a.field(id, "state") == "working"; }, 10000)) << a.field(id, "state");
 }

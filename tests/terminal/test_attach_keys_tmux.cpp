@@ -59,8 +59,9 @@ struct KeyLogSession {
   std::string id;
   Tmux tmux{100, 30, "env PS1='$ ' TERM=tmux-256color bash --norc --noprofile"};
 
-  explicit KeyLogSession(bool relay, const std::string& config = "") {
+  explicit KeyLogSession(bool relay, const std::string& config = "", const std::string& keymap = "") {
     if (!config.empty()) env.write_config(config);
+    if (!keymap.empty()) std::ofstream(env.config_dir() + "/keymap.toml") << keymap;
     const std::string script = env.config_dir() + "/keylog.py";
     log = env.config_dir() + "/reads.log";
     std::ofstream(script) << kKeyLog;
@@ -158,6 +159,31 @@ TEST_P(AttachKeys, PrefixKeyStillWaitsForItsSecondKey) {
   std::string all;
   for (size_t i = before; i < f.size(); i++) all += f[i].hex;
   EXPECT_EQ(all, "0279");
+}
+
+// send-prefix types the prefix the keymap configures, not a built-in C-b.
+TEST_P(AttachKeys, SendPrefixSendsTheConfiguredPrefix) {
+  KeyLogSession s(GetParam(), "",
+                  "[attach]\ndetach = [\"C-\\\\\", \"C-a d\"]\nnext = [\"C-a n\"]\n"
+                  "previous = [\"C-a p\"]\nback = [\"C-a Left\"]\nsend-prefix = [\"C-a C-a\"]\n");
+  size_t before = s.fresh().size();
+  s.tmux.send_keys({"C-a", "C-a"});
+  ASSERT_TRUE(s.wait_for_reads(before + 1));
+  // C-b is no binding any more: it reaches the program as typed. y is a
+  // barrier: once it is read, everything before it has been.
+  s.tmux.send_keys({"C-b"});
+  s.tmux.send_keys({"y"});
+  std::string all;
+  EXPECT_TRUE(wait_until([&] {
+    auto f = s.fresh();
+    all.clear();
+    for (size_t i = before; i < f.size(); i++) all += f[i].hex;
+    return all.find("79") != std::string::npos;
+  }, 10000)) << all;
+  EXPECT_EQ(all, "010279");
+  // The rebound prefix's chords work too.
+  s.tmux.send_keys({"C-a", "d"});
+  EXPECT_TRUE(s.tmux.wait_for("[detached from " + s.id)) << s.tmux.capture();
 }
 
 // escape_time_ms from config.toml reaches both readers: with a long one, Esc

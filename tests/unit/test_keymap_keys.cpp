@@ -3,6 +3,7 @@
 
 #include "keymap/chord.h"
 #include "keymap/key_names.h"
+#include "keymap/keymap_table.h"
 
 using namespace amux::keymap;
 
@@ -115,12 +116,38 @@ TEST(Chord, PrefixKeyWaitsWithoutADeadline) {
   EXPECT_EQ(describe(m.feed("\x02\x1b[D")), "[back]");
 }
 
+// One key may serve several actions; the matcher names them all.
+TEST(Chord, OneKeyManyActions) {
+  ChordMatcher m({{"Enter", "open"}, {"Right", "open"}, {"Enter", "submit"}, {"C-b t", "pin"}});
+  auto ev = m.feed("\r");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].data, "open");
+  EXPECT_EQ(ev[0].actions, (std::vector<std::string>{"open", "submit"}));
+  ev = m.feed("\x02t");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].actions, (std::vector<std::string>{"pin"}));
+  EXPECT_EQ(m.feed("\x02").size(), 0u);
+  EXPECT_TRUE(m.pending());
+  m.reset();
+  EXPECT_FALSE(m.pending());
+}
+
+// send-prefix types the prefix: the first key of its chord.
+TEST(Chord, PrefixIsTheFirstKeyOfSendPrefix) {
+  EXPECT_EQ(ChordMatcher({{"C-\\", "detach"}, {"C-b d", "detach"}, {"C-b C-b", "send-prefix"}}).prefix(),
+            "\x02");
+  EXPECT_EQ(ChordMatcher({{"C-b d", "detach"}, {"C-a C-a", "send-prefix"}}).prefix(), "\x01");
+  EXPECT_EQ(ChordMatcher(std::vector<Binding>{{"C-a d", "detach"}}).prefix(), "\x01");
+  EXPECT_EQ(ChordMatcher(std::vector<Binding>{{"C-\\", "detach"}}).prefix(), "");
+  auto k = KeymapTable::defaults();
+  k.merge_toml("[attach]\nsend-prefix = \"C-a C-a\"\n", "km.toml");
+  EXPECT_EQ(ChordMatcher(k.bindings("attach")).prefix(), "\x01");
+}
+
 TEST(Chord, BadBindingThrows) {
   EXPECT_THROW(ChordMatcher(std::vector<Binding>{{"C-b Nope", "x"}}), std::invalid_argument);
   EXPECT_THROW(ChordMatcher(std::vector<Binding>{{"", "x"}}), std::invalid_argument);
 }
-
-#include "keymap/keymap_table.h"
 
 TEST(KeymapTable, DefaultsAndOverride) {
   auto k = KeymapTable::defaults();

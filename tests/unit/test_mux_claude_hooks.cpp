@@ -70,7 +70,7 @@ TEST(ClaudeHooks, GeneratedSettingsCallAmuxNotify) {
   json s = claude_hooks_settings("/opt/my amux/bin/amux");
   const std::string bin = "'/opt/my amux/bin/amux' notify ";
   for (const char* ev : {"UserPromptSubmit", "PreToolUse", "PostToolUse", "PermissionRequest", "Notification",
-                         "Stop", "SessionEnd"})
+                         "Stop", "StopFailure", "SessionEnd"})
     ASSERT_TRUE(s["hooks"].contains(ev)) << ev;
   for (auto& [event, groups] : s["hooks"].items())
     for (auto& g : groups) {
@@ -87,6 +87,8 @@ TEST(ClaudeHooks, GeneratedSettingsCallAmuxNotify) {
   EXPECT_NE(command_of(s, "Notification", "elicitation_dialog").find("--state blocked --waiting-for input"),
             std::string::npos);
   EXPECT_NE(command_of(s, "Stop", "").find("--state idle"), std::string::npos);
+  // A failed turn (login, quota, API error): the state comes from its error.
+  EXPECT_NE(command_of(s, "StopFailure", "").find("notify --hook claude"), std::string::npos);
   EXPECT_NE(command_of(s, "SessionEnd", "").find("--state idle --detail 'session ended'"), std::string::npos);
   // A failing notify must never block a tool (a PreToolUse hook exiting 2 would).
   EXPECT_NE(command_of(s, "PreToolUse", "*").find("|| true"), std::string::npos);

@@ -407,3 +407,49 @@ TEST(Profiles, BypassNeedsAcceptance) {
   EXPECT_EQ(bypass_refusal().find('\n'), std::string::npos);
   EXPECT_NE(bypass_question().find("[y/N]"), std::string::npos);
 }
+
+namespace {
+// A screen the real CLI drew (tests/fixtures/screens, captured from tmux
+// running claude 2.1.328, codex 0.171.0 and gemini 0.61.0 offline in a
+// fresh HOME), one string a row.
+std::vector<std::string> real_screen(const std::string& name) {
+  const char* src = getenv("AMUX_SOURCE_DIR");
+  fs::path p = fs::path(src ? src : ".") / "tests" / "fixtures" / "screens" / (name + ".txt");
+  std::ifstream in(p);
+  EXPECT_TRUE(in.good()) << p;
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+}  // namespace
+
+// Each first-run screen of the real CLIs reads the state a person would
+// give it, and the detail is the question on it (not the title).
+TEST(Profiles, PatternsMatchTheRealScreens) {
+  struct Case {
+    std::string agent, screen;
+    std::optional<SessionState> state;
+    std::string question;  // "" = none on screen
+  };
+  const std::vector<Case> cases = {
+      {"claude", "claude-trust", SessionState::Blocked, "Quick safety check: Is this a project you created"},
+      {"claude", "claude-login-required", SessionState::Blocked, "Not logged in · Please run /login"},
+      {"claude", "claude-idle", SessionState::Blocked, ""},  // "Not logged in · run /login": log in first
+      {"codex", "codex-welcome", SessionState::Blocked, "Choose how you want to use Codex."},
+      {"codex", "codex-sign-in-other", SessionState::Blocked, "Sign in another way"},
+      {"codex", "codex-api-key", SessionState::Blocked, "Paste or type your API key below."},
+      {"codex", "codex-idle", SessionState::Idle, ""},
+      {"gemini", "gemini-trust", SessionState::Blocked, "Do you trust the files in this folder?"},
+      {"gemini", "gemini-auth", SessionState::Blocked, "How would you like to authenticate for this project?"},
+      {"gemini", "gemini-api-key", SessionState::Blocked, "Enter Gemini API Key"},
+      {"gemini", "gemini-idle", SessionState::Idle, ""},
+  };
+  for (const auto& c : cases) {
+    const AgentProfile& p = profiles().get(c.agent);
+    auto lines = real_screen(c.screen);
+    EXPECT_EQ(match_screen(p, lines), c.state) << c.screen;
+    std::string q = question_line(p.screen_patterns(), lines);
+    if (c.question.empty()) EXPECT_EQ(q, "") << c.screen;
+    else EXPECT_EQ(q.rfind(c.question, 0), 0u) << c.screen << ": '" << q << "'";
+  }
+}

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <random>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "mux/wire/host_client.h"
+#include "mux/wire/ops.h"
 #include "mux/wire/protocol.h"
 
 using namespace amux::mux;
@@ -204,6 +206,44 @@ TEST(MuxProtocol, TypeNames) {
   EXPECT_STREQ(msg_type_name(MsgType::Hello), "Hello");
   EXPECT_STREQ(msg_type_name(MsgType::Output), "Output");
   EXPECT_STREQ(msg_type_name(MsgType(200)), "unknown");
+}
+
+// Every named frame type decodes; a value without a name does not.
+TEST(MuxProtocol, DecoderKnowsExactlyTheNamedTypes) {
+  for (unsigned t = 0; t < 256; ++t) {
+    std::string frame("\x01\x00\x00\x00", 4);
+    frame.push_back(char(t));
+    FrameDecoder dec;
+    dec.append(frame);
+    const bool named = std::string(msg_type_name(MsgType(t))) != "unknown";
+    if (named) {
+      auto f = dec.next();
+      ASSERT_TRUE(f.has_value()) << t;
+      EXPECT_EQ(unsigned(f->type), t);
+    } else {
+      EXPECT_THROW(dec.next(), ProtocolError) << t;
+    }
+  }
+}
+
+// Each op has one name, and the name leads back to the op.
+TEST(MuxProtocol, OpNamesRoundTrip) {
+  std::vector<std::string> names;
+  for (int i = 0; i <= int(Op::Watch); ++i) {
+    const Op op = Op(i);
+    const std::string name(op_name(op));
+    EXPECT_NE(name, "unknown") << i;
+    auto back = parse_op(name);
+    ASSERT_TRUE(back.has_value()) << name;
+    EXPECT_EQ(*back, op) << name;
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end());
+  EXPECT_EQ(op_name(Op::ScreenWatch), "screen_watch");
+  EXPECT_EQ(op_name(Op::SetLinger), "set_linger");
+  EXPECT_FALSE(parse_op("nope").has_value());
+  EXPECT_FALSE(parse_op("").has_value());
 }
 
 // ---- HostClient against a scripted fake host -------------------------------

@@ -217,3 +217,38 @@ TEST(StateTracker, StrongSourcesAndInputShowAtOnce) {
   p.on_screen(std::nullopt, 5500);
   EXPECT_EQ(p.current(5500).state, SessionState::Blocked);
 }
+
+TEST(StateTracker, RepaintsUnderAWaitingQuestionAreNotWork) {
+  // An agent session: only output that adds to the screen counts. A logo
+  // animating over a question the program reads on is not work.
+  StateTracker::Options o;
+  o.count_repaints = false;
+  StateTracker t(o);
+  t.on_output(0);
+  t.on_growth(0);  // the first paint
+  t.on_probe(TtyReadState::Reading, 100);
+  EXPECT_EQ(t.current(100).state, SessionState::Working);
+  for (int64_t ms = 200; ms <= 5000; ms += 100) t.on_output(ms);  // frames, same rows
+  t.on_probe(TtyReadState::Reading, 5000);
+  EXPECT_EQ(t.current(5000).state, SessionState::Blocked);
+  // New rows (a reply streaming in) are work again.
+  t.on_output(5100);
+  t.on_growth(5100);
+  EXPECT_EQ(t.current(5200).state, SessionState::Working);
+  // Not reading: working whatever the output.
+  t.on_probe(TtyReadState::NotReading, 9000);
+  EXPECT_EQ(t.current(9000).state, SessionState::Working);
+}
+
+TEST(StateTracker, ABlockedPatternBeatsAnimation) {
+  StateTracker::Options o;
+  o.settle_ms = 400;
+  StateTracker t(o);  // counting every repaint, as for a plain program
+  t.on_probe(TtyReadState::Reading, 0);
+  t.on_screen(SessionState::Blocked, 0);
+  for (int64_t ms = 0; ms <= 2000; ms += 50) {
+    t.on_output(ms);
+    t.on_screen(SessionState::Blocked, ms);
+  }
+  EXPECT_EQ(t.current(2000).state, SessionState::Blocked);
+}

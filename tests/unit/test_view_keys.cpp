@@ -137,6 +137,34 @@ TEST(ActionMap, DefaultsAndRebinding) {
   EXPECT_THROW(k.merge_toml("[view]\nnot-an-action = \"C-p\"\n", "user.toml"), amux::keymap::KeymapError);
 }
 
+// A binding counts only when it is the whole key: Alt+x is not Escape
+// (cancel) followed by x, and a chord's second key never opens a new chord.
+TEST(ActionMap, WholeKeysOnly) {
+  auto k = amux::keymap::KeymapTable::defaults();
+  k.merge_toml("[view]\npin = [\"C-b t\"]\n", "user.toml");
+  ActionMap m(k, "view");
+  InputEvent e;
+  e.bytes = "\x1b";
+  EXPECT_EQ(m.actions(e), (std::vector<std::string>{"cancel"}));
+  e.bytes = "\x1bx";
+  EXPECT_TRUE(m.actions(e).empty());
+  EXPECT_FALSE(m.waiting_chord());
+  e.bytes = "\x02";
+  EXPECT_TRUE(m.actions(e).empty());
+  EXPECT_TRUE(m.waiting_chord());
+  EXPECT_TRUE(m.actions(e).empty());
+  EXPECT_FALSE(m.waiting_chord());
+  e.bytes = "t";
+  EXPECT_TRUE(m.actions(e).empty());
+  // A paste ends a chord begun before it.
+  e.bytes = "\x02";
+  m.actions(e);
+  InputEvent paste;
+  paste.kind = InputEvent::Paste;
+  EXPECT_TRUE(m.actions(paste).empty());
+  EXPECT_FALSE(m.waiting_chord());
+}
+
 TEST(LineEdit, Editing) {
   LineEdit e;
   e.insert("héllo");

@@ -1,5 +1,5 @@
 // agent_profile.h — how to start, resume and watch each coding agent
-// (DESIGN.md §5), from conf/agents.toml and its user and project overrides.
+// (docs/architecture.md §7), from conf/agents.toml and its user and project overrides.
 //
 // Why: amux runs claude, codex, gemini, aider and plain shell commands the
 // same way; what differs (the binary, where the prompt goes, which flag means
@@ -34,7 +34,7 @@ struct ProfileError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The dispatch options of DESIGN.md §1, in the order they are emitted.
+// The dispatch options (`amux new --help`), in the order they are emitted.
 enum class AgentOption { Model, Effort, PermissionMode, SkipPermissions, AddDir, Settings, McpConfig, PluginDir };
 inline constexpr AgentOption kAllAgentOptions[] = {
     AgentOption::Model,    AgentOption::Effort,   AgentOption::PermissionMode,
@@ -64,11 +64,14 @@ struct AgentProfile {
   std::vector<ScreenPattern> working, blocked, idle;  // regexes over visible lines
   int settle_ms = 500;                     // a pattern must hold this long to count
   std::string hooks;                       // "claude": give it a generated settings file with
-                                           // hooks calling `amux notify` (claude_hooks.h)
+                                           // hooks calling `amux notify` (claude_hooks.h);
+                                           // "codex": -c notify=[amux notify --hook codex];
+                                           // "gemini": system settings with hooks (gemini_hooks.h)
   std::string origin;                      // file(s) it came from, for messages
 
   bool can(AgentOption o) const { return options.count(o) != 0; }
-  ScreenPatterns screen_patterns() const { return {working, blocked, idle, settle_ms}; }
+  std::vector<ScreenPattern> question;  // [x.patterns] question: the detail line
+  ScreenPatterns screen_patterns() const { return {working, blocked, idle, settle_ms, question}; }
 };
 
 class ProfileSet;
@@ -124,7 +127,7 @@ std::string project_agents_file(const std::string& dir);
 // trust_store.h), else as in from_sources(). Throws ProfileError.
 ProfileSet load_profiles(const Paths& p, const std::string& dir);
 
-// What a dispatch asks of an agent (DESIGN.md §1 options).
+// What a dispatch asks of an agent (the options of `amux new --help`).
 struct DispatchSpec {
   std::string agent;          // profile name
   std::string prompt;
@@ -166,7 +169,8 @@ std::string name_from_prompt(const std::string& prompt);
 // applies settle_ms.
 std::optional<SessionState> match_screen(const AgentProfile& p, const std::vector<std::string>& lines);
 
-// Bypass permission modes for unattended sessions (DESIGN.md §5).
+// Bypass permission modes for unattended sessions (README.md, "Bypassing
+// permissions"; bypass_consent.cpp).
 // True when the spec skips permission checks: --dangerously-skip-permissions,
 // a bypass permission mode (bypassPermissions, yolo, danger-full-access), or
 // such a flag among the extra args.

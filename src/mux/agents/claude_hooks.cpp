@@ -39,6 +39,9 @@ json claude_hooks_settings(const std::string& amux_bin) {
   hooks["Notification"] = json::array({group("permission_prompt", permission),
                                        group("elicitation_dialog", input)});
   hooks["Stop"] = json::array({group("", notify + "idle")});
+  // A turn that failed (not logged in, bad key, quota, API error): blocked
+  // or idle by its error, which `notify --hook` reads from the payload.
+  hooks["StopFailure"] = json::array({group("", shell_quote(amux_bin) + " notify --hook claude")});
   hooks["SessionEnd"] = json::array({group("", notify + "idle --detail 'session ended'")});
   return json{{"hooks", hooks}};
 }

@@ -31,6 +31,8 @@ struct ClaudeHooksError : std::runtime_error {
 //                                → --state blocked --waiting-for permission
 //   Notification(elicitation_dialog) → --state blocked --waiting-for input
 //   Stop → --state idle;  SessionEnd → --state idle --detail "session ended"
+//   StopFailure → --hook claude (blocked for login/quota errors, else idle;
+//                 the error as detail: hook_report.h)
 nlohmann::json claude_hooks_settings(const std::string& amux_bin);
 
 // `user` (a settings object) with `ours`' hooks appended per event; every

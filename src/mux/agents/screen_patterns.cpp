@@ -2,6 +2,8 @@
 // JSON (see screen_patterns.h).
 #include "mux/agents/screen_patterns.h"
 
+#include <string_view>
+
 namespace amux::mux {
 
 ScreenPattern make_screen_pattern(const std::string& source) {
@@ -28,6 +30,28 @@ std::optional<SessionState> match_screen(const ScreenPatterns& p, const std::vec
   return match_screen(p.working, p.blocked, p.idle, lines);
 }
 
+std::string question_line(const ScreenPatterns& p, const std::vector<std::string>& lines) {
+  for (auto& l : lines)
+    for (auto& pat : p.question)
+      if (std::smatch m; std::regex_search(l, m, pat.re)) {
+        // From where the match starts (no bullet or tree mark before it);
+        // blanks and the vertical bars of a box the question sits in trimmed.
+        static const char* const kTrim[] = {" ", "\xe2\x94\x82", "\xe2\x94\x83", "\xe2\x95\x91"};  // │ ┃ ║
+        std::string s = l.substr(size_t(m.position(0)));
+        for (bool again = true; again && !s.empty();) {
+          again = false;
+          for (const char* t : kTrim) {
+            std::string_view tv(t);
+            if (s.size() >= tv.size() && s.compare(0, tv.size(), tv) == 0) s.erase(0, tv.size()), again = true;
+            if (s.size() >= tv.size() && s.compare(s.size() - tv.size(), tv.size(), tv) == 0)
+              s.erase(s.size() - tv.size()), again = true;
+          }
+        }
+        return s;
+      }
+  return "";
+}
+
 nlohmann::json screen_patterns_to_json(const ScreenPatterns& p) {
   auto sources = [](const std::vector<ScreenPattern>& v) {
     nlohmann::json a = nlohmann::json::array();
@@ -37,7 +61,8 @@ nlohmann::json screen_patterns_to_json(const ScreenPatterns& p) {
   return {{"settleMs", p.settle_ms},
           {"working", sources(p.working)},
           {"blocked", sources(p.blocked)},
-          {"idle", sources(p.idle)}};
+          {"idle", sources(p.idle)},
+          {"question", sources(p.question)}};
 }
 
 ScreenPatterns screen_patterns_from_json(const nlohmann::json& j) {
@@ -64,6 +89,7 @@ ScreenPatterns screen_patterns_from_json(const nlohmann::json& j) {
   read("working", p.working);
   read("blocked", p.blocked);
   read("idle", p.idle);
+  read("question", p.question);
   return p;
 }
 

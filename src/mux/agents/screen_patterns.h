@@ -32,6 +32,9 @@ ScreenPattern make_screen_pattern(const std::string& source);
 struct ScreenPatterns {
   std::vector<ScreenPattern> working, blocked, idle;  // regexes over visible lines
   int settle_ms = 500;                                // a pattern must hold this long to count
+  // Lines that are the question a waiting program asks: the first visible
+  // line matching one is the session's detail (rather than its title).
+  std::vector<ScreenPattern> question;
 
   bool empty() const { return working.empty() && blocked.empty() && idle.empty(); }
 };
@@ -44,7 +47,12 @@ std::optional<SessionState> match_screen(const std::vector<ScreenPattern>& worki
                                          const std::vector<std::string>& lines);
 std::optional<SessionState> match_screen(const ScreenPatterns& p, const std::vector<std::string>& lines);
 
-// {"settleMs": 500, "working": ["..."], "blocked": [...], "idle": [...]}.
+// The first visible line matching one of the question patterns, from where
+// the match starts, its frame (box-drawing bars) and surrounding blanks
+// trimmed; "" when none matches.
+std::string question_line(const ScreenPatterns& p, const std::vector<std::string>& lines);
+
+// {"settleMs": 500, "working": ["..."], "blocked": [...], "idle": [...], "question": [...]}.
 nlohmann::json screen_patterns_to_json(const ScreenPatterns& p);
 // Throws std::runtime_error naming the key for a wrong type or a bad regex.
 ScreenPatterns screen_patterns_from_json(const nlohmann::json& j);

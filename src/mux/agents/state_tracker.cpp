@@ -26,6 +26,8 @@ void StateTracker::on_output(int64_t now_ms) {
   if (attention_) output_since_attention_ = true;
 }
 
+void StateTracker::on_growth(int64_t now_ms) { last_growth_ = std::max(last_growth_, now_ms); }
+
 void StateTracker::on_input(int64_t now_ms) {
   last_input_ = now_ms;
   attention_.reset();
@@ -91,7 +93,7 @@ TrackedState StateTracker::decide(int64_t now_ms) const {
   // A settled pattern that became true only now is not settled yet.
   std::optional<SessionState> pattern = pattern_;
   if (pattern_seen_ != pattern_ && now_ms - pattern_since_ >= opt_.settle_ms) pattern = pattern_seen_;
-  const bool active = now_ms - last_output_ < opt_.active_ms;
+  const bool active = now_ms - (opt_.count_repaints ? last_output_ : last_growth_) < opt_.active_ms;
   switch (probe_) {
     case pty::TtyReadState::NotReading:
       t.state = SessionState::Working;

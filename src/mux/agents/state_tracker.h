@@ -21,6 +21,10 @@
 //     screen patterns (held for settle_ms) say working or idle, or output
 //     flowed in the last `active_ms` (an event loop that animates while it
 //     works also sleeps in poll on the terminal).
+//     With count_repaints off (agent sessions), only output that adds to
+//     the screen (on_growth: a row painted for the first time, or a scroll)
+//     counts as flowing: an animation (spinner, logo) that repaints the same
+//     rows under a question the program is waiting on does not.
 //  4. Patterns alone when the probe cannot tell (Unknown).
 //
 // Hold: a change of state that rests only on output activity or the probe
@@ -55,6 +59,7 @@ class StateTracker {
     int settle_ms = 500;    // a screen pattern must hold this long
     int active_ms = 1000;   // output this recent counts as working
     int hold_ms = 0;        // see "Hold" above; 0 shows every change at once
+    bool count_repaints = true;  // false: only on_growth() output is activity (rule 3)
   };
   StateTracker() = default;
   explicit StateTracker(Options o) : opt_(o) {}
@@ -63,6 +68,8 @@ class StateTracker {
   void on_notify(SessionState s, std::string detail, std::string waiting_for, int64_t now_ms);
   void on_notification(std::string text, int64_t now_ms);  // OSC 9/99/777 or BEL ("")
   void on_output(int64_t now_ms);
+  // Output at now_ms added to the screen rather than repainting it.
+  void on_growth(int64_t now_ms);
   void on_input(int64_t now_ms);  // a person typed or replied
   void on_probe(pty::TtyReadState r, int64_t now_ms);
   // The profile's pattern verdict for the visible screen (nullopt: none).
@@ -83,6 +90,7 @@ class StateTracker {
   std::optional<std::string> attention_;  // pending OSC/BEL text
   bool output_since_attention_ = false;
   int64_t last_output_ = -1'000'000;
+  int64_t last_growth_ = -1'000'000;
   pty::TtyReadState probe_ = pty::TtyReadState::Unknown;
   std::optional<SessionState> pattern_;       // the settled pattern state
   std::optional<SessionState> pattern_seen_;  // the latest verdict, maybe not settled

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <set>
 
 extern char** environ;
 
@@ -15,6 +16,7 @@ extern char** environ;
 #include "mux/store/atomic_file.h"
 #include "mux/agents/claude_hooks.h"
 #include "mux/wire/daemon_client.h"
+#include "mux/agents/gemini_hooks.h"
 #include "mux/daemon/host_launcher.h"
 #include "mux/sys/run_command.h"
 #include "mux/store/session_env.h"
@@ -151,6 +153,19 @@ SessionRecord dispatch_shell(const Paths& paths, const NewSession& req, SessionR
   return start(paths, r);
 }
 
+// `base`, or `base-2`, `base-3`, … : the first that no live session of
+// `agent` was started with as an argument (what the agent itself was told).
+std::string unique_agent_name(const Paths& paths, const std::string& agent, const std::string& base) {
+  std::set<std::string> taken;
+  for (const auto& rec : load_all_records(paths)) {
+    if (rec.agent != agent || !state_is_live(rec.state)) continue;
+    taken.insert(rec.argv.begin(), rec.argv.end());
+  }
+  std::string name = base;
+  for (int n = 2; taken.count(name); ++n) name = base + "-" + std::to_string(n);
+  return name;
+}
+
 SessionRecord dispatch_agent(const Paths& paths, const Config& config, const NewSession& req,
                              SessionRecord r, std::string* notice) {
   if (req.prompt.empty()) throw DispatchError("nothing to run: give a prompt, or --exec 'command'");
@@ -248,6 +263,11 @@ SessionRecord dispatch_agent(const Paths& paths, const Config& config, const New
                           " (set [worktree] bg_isolation = \"none\" to run in the directory itself)");
     }
   }
+  // The name handed to the agent ({name}) is unique among its live
+  // sessions: Claude Code renames a session whose name is taken, and says
+  // so in the conversation. The session keeps the name it was given.
+  const std::string session_name = spec.name;
+  spec.name = unique_agent_name(paths, agent, session_name);
   try {
     r.argv = build_start_argv(*prof, spec);
     r.resume_argv = build_resume_argv(*prof, spec);
@@ -259,11 +279,33 @@ SessionRecord dispatch_agent(const Paths& paths, const Config& config, const New
   // PATH the background service was started with.
   r.argv[0] = exe;
   if (!r.resume_argv.empty()) r.resume_argv[0] = exe;
+  if (prof->hooks == "gemini") {
+    // Where gemini would look without us (its own environment variables,
+    // else its Linux default), so the machine's settings stay in force.
+    const char* sys = getenv("GEMINI_CLI_SYSTEM_SETTINGS_PATH");
+    const char* defs = getenv("GEMINI_CLI_SYSTEM_DEFAULTS_PATH");
+    std::string sys_path = sys && *sys ? sys : "/etc/gemini-cli/settings.json";
+    std::string defs_path = defs && *defs ? defs : (fs::path(sys_path).parent_path() / "system-defaults.json").string();
+    try {
+      for (auto& e : write_gemini_settings(job.dir(), self_exe(), sys_path, defs_path)) r.env.push_back(e);
+    } catch (const ClaudeHooksError& e) {
+      throw DispatchError(e.what());
+    }
+  }
+  if (prof->hooks == "codex") {
+    // Codex runs its `notify` program at the end of each turn with the
+    // event as its last argument; a config override sets it for this run
+    // only (a TOML array, which JSON's string syntax is valid for).
+    const std::string notify =
+        "notify=" + nlohmann::json::array({self_exe(), "notify", "--hook", "codex"}).dump();
+    for (auto* argv : {&r.argv, &r.resume_argv})
+      if (!argv->empty()) argv->insert(argv->begin() + 1, {"-c", notify});
+  }
   r.kind = "agent";
   r.agent = agent;
   r.prompt = req.prompt;
   r.session_uuid = spec.session_uuid;
-  r.name = spec.name;
+  r.name = session_name;
   r.name_source = req.name.empty() ? "auto" : "user";
   try {
     SessionRecord out = start(paths, r);

@@ -17,46 +17,35 @@ namespace amux::mux {
 
 namespace {
 
-// True for every type value MsgType defines.
-bool known_type(uint8_t t) {
-  switch (static_cast<MsgType>(t)) {
-    case MsgType::Hello:
-    case MsgType::Welcome:
-    case MsgType::Error:
-    case MsgType::Request:
-    case MsgType::Response:
-    case MsgType::Attach:
-    case MsgType::Input:
-    case MsgType::Resize:
-    case MsgType::Detach:
-    case MsgType::Output:
-    case MsgType::Exited:
-    case MsgType::Event:
-    case MsgType::Leave:
-      return true;
-  }
-  return false;
+// Every frame type and its name, in one place: the decoder accepts exactly
+// these types, and errors and logs name them from here.
+struct TypeName {
+  MsgType type;
+  const char* name;
+};
+
+constexpr TypeName kTypes[] = {
+    {MsgType::Hello, "Hello"},       {MsgType::Welcome, "Welcome"}, {MsgType::Error, "Error"},
+    {MsgType::Request, "Request"},   {MsgType::Response, "Response"}, {MsgType::Attach, "Attach"},
+    {MsgType::Input, "Input"},       {MsgType::Resize, "Resize"},   {MsgType::Detach, "Detach"},
+    {MsgType::Output, "Output"},     {MsgType::Exited, "Exited"},   {MsgType::Event, "Event"},
+    {MsgType::Leave, "Leave"},
+};
+
+const TypeName* find_type(uint8_t t) {
+  for (const auto& e : kTypes)
+    if (uint8_t(e.type) == t) return &e;
+  return nullptr;
 }
+
+// True for every type value MsgType defines.
+bool known_type(uint8_t t) { return find_type(t) != nullptr; }
 
 }  // namespace
 
 const char* msg_type_name(MsgType t) {
-  switch (t) {
-    case MsgType::Hello: return "Hello";
-    case MsgType::Welcome: return "Welcome";
-    case MsgType::Error: return "Error";
-    case MsgType::Request: return "Request";
-    case MsgType::Response: return "Response";
-    case MsgType::Attach: return "Attach";
-    case MsgType::Input: return "Input";
-    case MsgType::Resize: return "Resize";
-    case MsgType::Detach: return "Detach";
-    case MsgType::Output: return "Output";
-    case MsgType::Exited: return "Exited";
-    case MsgType::Event: return "Event";
-    case MsgType::Leave: return "Leave";
-  }
-  return "unknown";
+  const TypeName* e = find_type(uint8_t(t));
+  return e ? e->name : "unknown";
 }
 
 nlohmann::json Frame::json() const {
