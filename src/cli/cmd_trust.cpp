@@ -20,6 +20,7 @@
 #include "mux/agents/agent_profile.h"
 #include "mux/store/atomic_file.h"
 #include "mux/store/trust_store.h"
+#include "mux/sys/text.h"
 #include "render/safe_text.h"
 
 namespace amux::cli {
@@ -47,9 +48,8 @@ std::string what_it_asks(const Context& ctx, const mux::ProjectFiles& pf) {
   }
 }
 
-bool said_yes(std::string answer) {
-  size_t b = answer.find_first_not_of(" \t\r");
-  answer = b == std::string::npos ? "" : answer.substr(b, answer.find_last_not_of(" \t\r") - b + 1);
+bool said_yes(const std::string& line) {
+  const std::string answer = mux::trim(line);
   return answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes" || answer == "YES";
 }
 

@@ -9,6 +9,7 @@
 
 #include "mux/store/atomic_file.h"
 #include "mux/agents/claude_hooks.h"
+#include "mux/sys/text.h"
 
 namespace amux::mux {
 
@@ -16,9 +17,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 json gemini_hooks_settings(const std::string& amux_bin) {
-  std::string q = "'";
-  for (char c : amux_bin) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  q += "'";
+  const std::string q = shell_quote(amux_bin);
   // Output dropped, failure ignored: amux being unreachable never stops
   // gemini (its hook timeout is its own default).
   const json group = {{"hooks", json::array({{{"type", "command"},
