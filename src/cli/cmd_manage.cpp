@@ -17,7 +17,7 @@ nlohmann::json supervise(Context& ctx, const nlohmann::json& req, int timeout_ms
 
 void register_manage(CLI::App& app, Context& ctx) {
   // rm also removes the session's worktree when nothing would be lost
-  // (DESIGN.md §6); one with uncommitted changes or unmerged commits keeps
+  // (docs/architecture.md §7); one with uncommitted changes or unmerged commits keeps
   // the session until `rm --discard <id>` names it again.
   static std::string rm_target;
   static bool force = false, discard = false;
