@@ -2,7 +2,7 @@
 # run_bench.sh — `make bench`: amux against tmux (and a bare PTY) on this
 # machine, in one run, printed as a table of ratios.
 #
-# Why: issues A, B and D set amux's speed and size targets relative to tmux
+# Why: amux's speed and size targets are set relative to tmux
 # 3.3a (and to the raw PTY) measured in the same run, so that a slower or
 # faster machine does not change the verdict. This is a report, not a test:
 # a missed target prints MISS and the script still exits 0; it exits

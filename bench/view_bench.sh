@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # view_bench.sh — the agent view with 100 sessions, 20 of them printing
 # continuously, against the same 100 commands in one tmux window in the
-# tiled layout (issue D's `make bench` figure).
+# tiled layout (the view's `make bench` figure).
 #
 # Why: the view must stay smooth (p99 frame ≤ 16 ms) and cheaper than tmux
 # showing the same sessions. The view runs in the grid layout inside a tmux

@@ -10,6 +10,7 @@
 #include "cli/cmd_view.h"
 #include "cli/context.h"
 #include "mux/wire/daemon_client.h"
+#include "mux/wire/ops.h"
 #include "render/safe_text.h"
 #include "view/view_prefs.h"
 
@@ -77,7 +78,7 @@ void register_agents(CLI::App& app, Context& ctx) {
       if (rc != 0) throw CommandError("", rc);
       return;
     }
-    auto r = supervise(ctx, {{"op", "list"}, {"all", all || !json_out}, {"cwd", c}}, 10000);
+    auto r = supervise(ctx, {{"op", mux::op_name(mux::Op::List)}, {"all", all || !json_out}, {"cwd", c}}, 10000);
     auto& s = r["sessions"];
     if (json_out) { std::cout << render::json_safe(s.dump(2)) << "\n"; return; }
     if (s.empty()) { std::printf("no sessions\n"); return; }

@@ -4,7 +4,7 @@
 // Why: a session started with --dangerously-skip-permissions (or a bypass
 // permission mode) runs commands and edits files with nobody watching. amux
 // starts such a session only after the user answered yes to this question
-// in a terminal once (DESIGN.md §5); a script cannot answer it for them, so
+// in a terminal once (docs/architecture.md §7); a script cannot answer it for them, so
 // without a terminal this refuses.
 #include <unistd.h>
 

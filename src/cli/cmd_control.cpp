@@ -27,7 +27,7 @@ void register_control(CLI::App& app, Context& ctx) {
     s->callback([&ctx]() {
       ctx.load();
       auto rec = ctx.resolve(starget);
-      auto r = mux::supervisor_request(ctx.paths, {{"op", "stop"}, {"id", rec.id}}, true, 15000);
+      auto r = mux::supervisor_request(ctx.paths, {{"op", mux::op_name(mux::Op::Stop)}, {"id", rec.id}}, true, 15000);
       if (!r.value("ok", false)) throw CommandError(r.value("error", std::string("stop failed")));
       std::printf("stopped %s\n", rec.id.c_str());
     });

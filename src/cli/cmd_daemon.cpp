@@ -9,6 +9,7 @@
 
 #include "cli/context.h"
 #include "mux/store/atomic_file.h"
+#include "mux/wire/ops.h"
 #include "mux/wire/daemon_client.h"
 #include "mux/sys/process_info.h"
 #include "mux/daemon/supervisor.h"
@@ -79,7 +80,7 @@ void register_daemon(CLI::App& app, Context& ctx) {
   st->add_flag("--json", json_out, "print JSON");
   st->callback([&ctx]() {
     ctx.load();
-    auto r = mux::supervisor_request(ctx.paths, {{"op", "status"}}, false, 5000);
+    auto r = mux::supervisor_request(ctx.paths, {{"op", mux::op_name(mux::Op::Status)}}, false, 5000);
     if (!r.value("ok", false)) throw CommandError("the background service is not running");
     if (json_out) { std::cout << render::json_safe(r.dump(2)) << "\n"; return; }
     std::printf("running    pid %d · amux %s · protocol %d\n", r.value("pid", 0),
@@ -111,7 +112,7 @@ void register_daemon(CLI::App& app, Context& ctx) {
   sp->add_flag("--keep-workers", keep, "leave session hosts running; the next supervisor adopts them");
   sp->callback([&ctx]() {
     ctx.load();
-    auto r = mux::supervisor_request(ctx.paths, {{"op", "shutdown"}, {"keep_workers", keep}}, false, 20000);
+    auto r = mux::supervisor_request(ctx.paths, {{"op", mux::op_name(mux::Op::Shutdown)}, {"keep_workers", keep}}, false, 20000);
     if (!r.value("ok", false)) {
       // Not reachable with our protocol: with --any, stop whatever holds the lock.
       auto lock = mux::read_file(ctx.paths.daemon_lock());

@@ -4,7 +4,7 @@
 //
 // Why here: dispatch turns what the user typed into a mux::NewSession; the
 // mux layer (dispatch.h) picks the profile, the worktree and the argv, and
-// the supervisor starts the host. The options mirror claude's (DESIGN.md §1);
+// the supervisor starts the host. The options mirror claude's (docs/architecture.md §1);
 // anything after `--` goes to the agent untouched.
 #include <unistd.h>
 

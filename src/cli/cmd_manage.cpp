@@ -4,6 +4,7 @@
 
 #include "cli/context.h"
 #include "mux/wire/daemon_client.h"
+#include "mux/wire/ops.h"
 #include "render/safe_text.h"
 
 namespace amux::cli {
@@ -16,7 +17,7 @@ nlohmann::json supervise(Context& ctx, const nlohmann::json& req, int timeout_ms
 
 void register_manage(CLI::App& app, Context& ctx) {
   // rm also removes the session's worktree when nothing would be lost
-  // (DESIGN.md §6); one with uncommitted changes or unmerged commits keeps
+  // (docs/architecture.md §7); one with uncommitted changes or unmerged commits keeps
   // the session until `rm --discard <id>` names it again.
   static std::string rm_target;
   static bool force = false, discard = false;
@@ -28,7 +29,7 @@ void register_manage(CLI::App& app, Context& ctx) {
   rm->callback([&ctx]() {
     ctx.load();
     auto rec = ctx.resolve(rm_target);
-    nlohmann::json req = {{"op", "rm"}, {"id", rec.id}, {"force", force || discard}};
+    nlohmann::json req = {{"op", mux::op_name(mux::Op::Rm)}, {"id", rec.id}, {"force", force || discard}};
     if (discard) req["discardWorktree"] = true;
     auto r = supervise(ctx, req, 120000);
     std::printf("removed %s\n", rec.id.c_str());
@@ -50,12 +51,12 @@ void register_manage(CLI::App& app, Context& ctx) {
     ctx.load();
     if (rs_all == !rs_target.empty()) throw CommandError("usage: amux respawn <id>|--all", 2);
     if (rs_all) {
-      auto r = supervise(ctx, {{"op", "respawn"}, {"all", true}}, 60000);
+      auto r = supervise(ctx, {{"op", mux::op_name(mux::Op::Respawn)}, {"all", true}}, 60000);
       for (auto& id : r["ids"]) std::printf("restarted %s\n", render::sanitize(id.get<std::string>()).c_str());
       return;
     }
     auto rec = ctx.resolve(rs_target);
-    supervise(ctx, {{"op", "respawn"}, {"id", rec.id}}, 30000);
+    supervise(ctx, {{"op", mux::op_name(mux::Op::Respawn)}, {"id", rec.id}}, 30000);
     std::printf("restarted %s\n", rec.id.c_str());
   });
 
@@ -66,7 +67,7 @@ void register_manage(CLI::App& app, Context& ctx) {
   rn->callback([&ctx]() {
     ctx.load();
     auto rec = ctx.resolve(rn_target);
-    supervise(ctx, {{"op", "rename"}, {"id", rec.id}, {"name", rn_name}}, 10000);
+    supervise(ctx, {{"op", mux::op_name(mux::Op::Rename)}, {"id", rec.id}, {"name", rn_name}}, 10000);
     std::printf("renamed %s to %s\n", rec.id.c_str(), render::sanitize(rn_name).c_str());
   });
 

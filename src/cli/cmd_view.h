@@ -9,7 +9,7 @@
 
 namespace amux::cli {
 
-// The defaults for new sessions that `amux agents` takes (DESIGN.md §1):
+// The defaults for new sessions that `amux agents` takes (docs/architecture.md §1):
 // --agent, --model, --effort, --permission-mode,
 // --dangerously-skip-permissions, --add-dir, --settings, --mcp-config,
 // --plugin-dir.

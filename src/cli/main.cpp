@@ -1,4 +1,4 @@
-// main.cpp — the amux command line: a table of commands (DESIGN.md §1).
+// main.cpp — the amux command line: a table of commands (docs/architecture.md §1).
 //
 // Why: one binary serves every role: the user's commands, the hidden session
 // host (`amux host <id>`) and, later, the supervisor. Each command lives in

@@ -1,10 +1,10 @@
 // host_main.cpp — main() of build/amux-host, the session host binary.
 //
 // Why a binary of its own: one host runs per session and stays up while the
-// session idles, so its memory is counted per session (issue A: ≤ 1.5 MiB
+// session idles, so its memory is counted per session (the target: ≤ 1.5 MiB
 // PSS and ≤ 4 MiB RSS idle with 10,000 lines of scrollback). The full amux
 // maps libstdc++, ncurses, toml++ and all of amux's commands; this one links
-// only the host (mux/session_host and what it uses, render, pty), with
+// only the host (mux/host and what it uses, render, pty), with
 // libstdc++, libuv and libvterm linked in statically, so it maps little
 // besides libc. It reads no TOML: the launcher (mux/daemon/host_launcher.h) resolves
 // config.toml and the agent's screen patterns into jobs/<id>/host.json.

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "mux/wire/daemon_client.h"
+#include "mux/wire/ops.h"
 #include "view/text_util.h"
 #include "view/view_app.h"
 #include "view/view_prefs.h"
@@ -153,7 +154,7 @@ int run_agent_view(const mux::Paths& paths, const mux::Config& config, const key
   }
   // The supervisor, started on demand before the screen is taken over (so
   // "Starting background service…" shows on the normal screen).
-  auto st = mux::supervisor_request(paths, {{"op", "status"}}, true, 10000);
+  auto st = mux::supervisor_request(paths, {{"op", mux::op_name(mux::Op::Status)}}, true, 10000);
   if (!st.value("ok", false)) {
     std::fprintf(stderr, "amux: %s\n", sanitize(st.value("error", std::string("the background service did not answer"))).c_str());
     return 1;

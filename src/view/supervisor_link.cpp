@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "mux/wire/daemon_client.h"
+#include "mux/wire/ops.h"
 #include "mux/wire/host_client.h"
 #include "mux/wire/protocol.h"
 #include "view/text_util.h"
@@ -27,9 +28,9 @@ void App::connect_supervisor() {
   sup = std::make_unique<Link>(
       &loop, paths.control_socket(), [this](mux::Frame& f) { on_sup_frame(f); },
       [this](const std::string& reason) { on_sup_closed(reason); });
-  sup->send_json(mux::MsgType::Request, {{"op", "watch"}});
+  sup->send_json(mux::MsgType::Request, {{"op", mux::op_name(mux::Op::Watch)}});
   pending.push_back("watch");
-  sup->send_json(mux::MsgType::Request, {{"op", "list"}, {"all", true}, {"cwd", defaults.list_cwd}});
+  sup->send_json(mux::MsgType::Request, {{"op", mux::op_name(mux::Op::List)}, {"all", true}, {"cwd", defaults.list_cwd}});
   pending.push_back("list");
 }
 

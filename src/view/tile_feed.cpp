@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "mux/wire/ops.h"
+
 namespace amux::view {
 
 std::string crop_capture(const std::string& text, int rows, int* cursor_row) {
@@ -34,7 +36,7 @@ TileFeed::TileFeed(uv_loop_t* loop, const std::string& socket_path, int rows, in
         if (timer_) uv_timer_stop(timer_);
         if (on_update_) on_update_();
       });
-  link_->send_json(mux::MsgType::Request, {{"op", "screen_watch"},
+  link_->send_json(mux::MsgType::Request, {{"op", mux::op_name(mux::Op::ScreenWatch)},
                                            {"rows", rows},
                                            {"cols", cols},
                                            {"interval_ms", interval_ms},
@@ -69,7 +71,7 @@ void TileFeed::apply(const nlohmann::json& j) {
 void TileFeed::poll_now() {
   if (ended_ || !link_ || waiting_) return;
   waiting_ = true;
-  link_->send_json(mux::MsgType::Request, {{"op", "capture"}, {"sgr", true}});
+  link_->send_json(mux::MsgType::Request, {{"op", mux::op_name(mux::Op::Capture)}, {"sgr", true}});
 }
 
 void TileFeed::on_frame(mux::Frame& f) {

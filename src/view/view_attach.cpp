@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "mux/wire/daemon_client.h"
+#include "mux/wire/ops.h"
 #include "mux/sys/process_info.h"
 #include "view/attach_client.h"
 #include "view/text_util.h"
@@ -39,7 +40,7 @@ void App::attach(std::string id) {
                 "' runs it again";
         break;
       }
-      auto r = mux::supervisor_request(paths, {{"op", "ensure"}, {"id", id}}, true, 30000);
+      auto r = mux::supervisor_request(paths, {{"op", mux::op_name(mux::Op::Ensure)}, {"id", id}}, true, 30000);
       if (!r.value("ok", false)) { error = sanitize(r.value("error", std::string("could not restart ") + id)); break; }
       rec = mux::load_record(paths, id);
       if (!rec) { error = "session " + id + " is gone"; break; }

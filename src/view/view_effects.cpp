@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "mux/wire/session_view.h"
+#include "mux/wire/ops.h"
 #include "view/text_util.h"
 #include "view/view_app.h"
 #include "view/view_prefs.h"
@@ -36,7 +37,7 @@ void App::run_effect(Effect& e) {
       {Effect::Attach, [](App& a, Effect& e) { a.attach(e.id); }},
       {Effect::Dispatch, [](App& a, Effect& e) { a.dispatch(e); }},
       {Effect::Stop,
-       [](App& a, Effect& e) { a.supervisor_call({{"op", "stop"}, {"id", e.id}}, "could not stop " + e.id); }},
+       [](App& a, Effect& e) { a.supervisor_call({{"op", mux::op_name(mux::Op::Stop)}, {"id", e.id}}, "could not stop " + e.id); }},
       {Effect::Remove, [](App& a, Effect& e) { a.remove(e); }},
       {Effect::Pin, [](App& a, Effect& e) { a.set_pinned(e); }},
       {Effect::Unpin, [](App& a, Effect& e) { a.set_pinned(e); }},
@@ -57,7 +58,7 @@ void App::run_effect(Effect& e) {
 void App::remove(const Effect& e) {
   std::string id = e.id;
   std::string name = model.find(id) ? model.find(id)->name : id;
-  nlohmann::json req = {{"op", "rm"}, {"id", id}, {"force", true}};
+  nlohmann::json req = {{"op", mux::op_name(mux::Op::Rm)}, {"id", id}, {"force", true}};
   if (e.discard_worktree) req["discardWorktree"] = true;
   async_request(&loop, paths.control_socket(), req, [this, id, name](const nlohmann::json& j) {
     if (quitting) return;
@@ -88,7 +89,7 @@ void App::rename(const Effect& e) {
     c.name = sanitize(e.text);
     model.upsert(c);
   }
-  supervisor_call({{"op", "rename"}, {"id", e.id}, {"name", e.text}}, "could not rename " + e.id);
+  supervisor_call({{"op", mux::op_name(mux::Op::Rename)}, {"id", e.id}, {"name", e.text}}, "could not rename " + e.id);
 }
 
 void App::save_prefs() {
@@ -114,7 +115,7 @@ void App::reply(const std::string& id, const std::string& text) {
     ctl->set_status(name + " is not running — 'amux respawn " + id + "' starts it again", true, mux::now_ms());
     return;
   }
-  async_request(&loop, paths.host_socket(id), {{"op", "reply"}, {"text", text}},
+  async_request(&loop, paths.host_socket(id), {{"op", mux::op_name(mux::Op::Reply)}, {"text", text}},
                 [this, name](const nlohmann::json& j) {
                   if (quitting) return;
                   if (j.value("ok", false)) ctl->set_status("sent to " + name, false, mux::now_ms());

@@ -1,4 +1,4 @@
-// Integration tests of agent sessions (issue C): dispatching a prompt to an
+// Integration tests of agent sessions: dispatching a prompt to an
 // agent profile, the states it goes through, resuming it after its host was
 // killed, option and default-agent errors, the bypass gate, worktrees, and
 // the agent view's defaults. Everything runs the real amux binary against a
@@ -545,7 +545,7 @@ TEST(Agents, BypassNeedsAcceptanceGivenInATerminal) {
 }
 
 // ---------------------------------------------------------------------------
-// Worktrees (DESIGN.md §6)
+// Worktrees (docs/architecture.md §7)
 
 TEST(Agents, WorktreePerSessionAndCleanRmRemovesIt) {
   AgentEnv a({{"FAKE_CLAUDE_ASK", "0"}, {"FAKE_CLAUDE_WORK_SECONDS", "0.3"}});

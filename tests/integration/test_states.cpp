@@ -1,4 +1,4 @@
-// Session states from every source the host has (DESIGN.md §4), each shown
+// Session states from every source the host has (docs/architecture.md §6), each shown
 // with a real program in a real PTY and read back the way a script would:
 // `amux agents --json`, through the supervisor.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // screen_patterns.h — an agent's screen patterns: regexes over the visible
-// lines that say working / blocked / idle (DESIGN.md §5, agents.toml
+// lines that say working / blocked / idle (docs/architecture.md §7, agents.toml
 // [x.patterns] and settle_ms).
 //
 // Why its own file: the session host matches them, and the host is a small

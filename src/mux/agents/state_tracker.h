@@ -1,5 +1,5 @@
 // state_tracker.h — decides a live session's state from every source the
-// host sees (DESIGN.md §4), strongest first.
+// host sees (docs/architecture.md §6), strongest first.
 //
 // Why: a row must tell the truth about whether its program works, waits on a
 // person or has finished a turn, and no single source can: `amux notify`

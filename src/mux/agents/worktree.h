@@ -1,4 +1,4 @@
-// worktree.h — a git worktree per agent session (DESIGN.md §6).
+// worktree.h — a git worktree per agent session (docs/architecture.md §7).
 //
 // Why: agents working in the same checkout trample each other. A session
 // started inside a repository gets <repo>/.amux/worktrees/<name> on branch

@@ -1,5 +1,6 @@
 // dispatch.cpp — see dispatch.h.
 #include "mux/daemon/dispatch.h"
+#include "mux/wire/ops.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -134,7 +135,7 @@ nlohmann::json dispatch_env() {
 }
 
 SessionRecord start(const Paths& paths, const SessionRecord& r) {
-  auto resp = supervisor_request(paths, {{"op", "dispatch"}, {"record", r.to_json()}, {"env", dispatch_env()}});
+  auto resp = supervisor_request(paths, {{"op", op_name(Op::Dispatch)}, {"record", r.to_json()}, {"env", dispatch_env()}});
   if (!resp.value("ok", false)) throw DispatchError(resp.value("error", std::string("dispatch failed")));
   return SessionRecord::from_json(resp["record"]);
 }

@@ -5,7 +5,7 @@
 // directory (maybe a fresh worktree), a name, the agent's argv from its
 // profile; then the supervisor starts the host. One place does it.
 //
-// An agent dispatch (DESIGN.md §1, §5, §6):
+// An agent dispatch (docs/architecture.md §1, §7):
 //  - the profile: --agent, else config default_agent, else the first agent
 //    profile whose binary is on PATH (none: one line naming the profiles and
 //    --exec); its binary must be on PATH and is recorded by absolute path;

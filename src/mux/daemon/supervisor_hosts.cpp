@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "mux/daemon/supervisor_impl.h"
+#include "mux/wire/ops.h"
 #include "mux/store/roster.h"
 #include "mux/store/session_id.h"
 #include "mux/sys/process_info.h"
@@ -102,7 +103,7 @@ void Supervisor::Impl::watch_host(const std::string& id) {
   raw->connect(sock, [raw](const std::string& err) {
     if (!err.empty()) { raw->close(err); return; }
     raw->send_json(MsgType::Hello, make_hello());
-    raw->send_json(MsgType::Request, {{"op", "subscribe"}});
+    raw->send_json(MsgType::Request, {{"op", op_name(Op::Subscribe)}});
   });
   raw->start(
       [this, id](UvConn& c, Frame& f) {

@@ -42,6 +42,7 @@
 #include "mux/daemon/ready_pipe.h"
 #include "mux/daemon/supervisor.h"
 #include "mux/store/session_record.h"
+#include "mux/wire/ops.h"
 #include "mux/wire/uv_conn.h"
 #include "pty/unique_fd.h"
 
@@ -171,7 +172,7 @@ struct Supervisor::Impl {
   // One handler per op. The table is keyed by the op's name on the wire;
   // when the shared op enum arrives, each entry's key becomes its `Op`.
   using Handler = void (Impl::*)(UvConn& c, const json& req, const Reply& reply);
-  static const std::map<std::string, Handler>& handlers();
+  static const std::map<Op, Handler>& handlers();
   void handle(UvConn& c, const json& req, const Reply& reply);
   std::optional<SessionRecord> find(const json& req, const std::function<void(const json&)>& reply);
   void op_dispatch(UvConn& c, const json& req, const Reply& reply);

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "mux/agents/worktree.h"
+#include "mux/wire/ops.h"
 #include "mux/daemon/supervisor_impl.h"
 #include "mux/store/roster.h"
 
@@ -29,7 +30,7 @@ void Supervisor::Impl::remove_session(const std::string& id, std::function<void(
     check_idle();
     cb({{"ok", true}, {"id", id}});
   };
-  if (host_alive(id)) host_call(id, {{"op", "shutdown"}}, [finish](const json&) { finish(); });
+  if (host_alive(id)) host_call(id, {{"op", op_name(Op::Shutdown)}}, [finish](const json&) { finish(); });
   else finish();
 }
 

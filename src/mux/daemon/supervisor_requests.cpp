@@ -17,6 +17,7 @@
 #include "mux/store/session_env.h"
 #include "mux/store/session_id.h"
 #include "mux/sys/process_info.h"
+#include "mux/wire/ops.h"
 #include "mux/wire/protocol.h"
 #include "mux/wire/session_view.h"
 
@@ -24,22 +25,21 @@ namespace amux::mux {
 
 using json = nlohmann::json;
 
-// Keyed by the op's name on the wire for now; switching to the shared `Op`
-// enum changes only each entry's key (and the lookup in handle()).
-const std::map<std::string, Supervisor::Impl::Handler>& Supervisor::Impl::handlers() {
-  static const std::map<std::string, Handler> table = {
-      {"dispatch", &Impl::op_dispatch},
-      {"list", &Impl::op_list},
-      {"stop", &Impl::op_stop},
-      {"rm", &Impl::op_rm},
-      {"respawn", &Impl::op_respawn},
-      {"ensure", &Impl::op_ensure},
-      {"rename", &Impl::op_rename},
-      {"pin", &Impl::op_pin},
-      {"unpin", &Impl::op_unpin},
-      {"status", &Impl::op_status},
-      {"shutdown", &Impl::op_shutdown},
-      {"watch", &Impl::op_watch},
+// Keyed by the shared Op (wire/ops.h): the names on the wire live there.
+const std::map<Op, Supervisor::Impl::Handler>& Supervisor::Impl::handlers() {
+  static const std::map<Op, Handler> table = {
+      {Op::Dispatch, &Impl::op_dispatch},
+      {Op::List, &Impl::op_list},
+      {Op::Stop, &Impl::op_stop},
+      {Op::Rm, &Impl::op_rm},
+      {Op::Respawn, &Impl::op_respawn},
+      {Op::Ensure, &Impl::op_ensure},
+      {Op::Rename, &Impl::op_rename},
+      {Op::Pin, &Impl::op_pin},
+      {Op::Unpin, &Impl::op_unpin},
+      {Op::Status, &Impl::op_status},
+      {Op::Shutdown, &Impl::op_shutdown},
+      {Op::Watch, &Impl::op_watch},
   };
   return table;
 }
@@ -51,7 +51,8 @@ void Supervisor::Impl::handle(UvConn& c, const json& req, const Reply& reply) {
     reply({{"ok", false}, {"error", "invalid session id (expected 8 hex digits)"}});
     return;
   }
-  auto h = handlers().find(op);
+  const std::optional<Op> parsed = parse_op(op);
+  auto h = parsed ? handlers().find(*parsed) : handlers().end();
   if (h == handlers().end()) {
     reply({{"ok", false}, {"error", "unknown op '" + op + "'"}});
     return;
@@ -125,7 +126,7 @@ void Supervisor::Impl::op_stop(UvConn&, const json& req, const Reply& reply) {
   if (!rec) return;
   if (!state_is_live(rec->state) || !host_alive(rec->id)) { reply({{"ok", true}, {"id", rec->id}}); return; }
   std::string id = rec->id;
-  host_call(id, {{"op", "stop"}}, [reply, id](const json& j) {
+  host_call(id, {{"op", op_name(Op::Stop)}}, [reply, id](const json& j) {
     reply(j.value("ok", false) ? json{{"ok", true}, {"id", id}} : j);
   });
 }
@@ -179,7 +180,7 @@ void Supervisor::Impl::respawn(const json& req, const Reply& reply, bool ensure)
       });
     };
     if (host_alive(id)) {
-      host_call(id, {{"op", "shutdown"}}, [this, id, go](const json&) {
+      host_call(id, {{"op", op_name(Op::Shutdown)}}, [this, id, go](const json&) {
         // The subscription closes too; start the new host once the old is gone.
         auto it = records.find(id);
         pid_t hp = it != records.end() ? it->second.host_pid : 0;
@@ -203,7 +204,7 @@ void Supervisor::Impl::op_rename(UvConn&, const json& req, const Reply& reply) {
   std::string name = req.value("name", std::string());
   if (name.empty()) { reply({{"ok", false}, {"error", "a name cannot be empty"}}); return; }
   if (host_alive(rec->id)) {
-    host_call(rec->id, {{"op", "rename"}, {"name", name}}, reply);
+    host_call(rec->id, {{"op", op_name(Op::Rename)}, {"name", name}}, reply);
   } else {
     rec->name = name;
     rec->name_source = "user";

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "mux/daemon/supervisor_impl.h"
+#include "mux/wire/ops.h"
 #include "mux/store/roster.h"
 #include "mux/sys/process_info.h"
 
@@ -57,7 +58,7 @@ void Supervisor::Impl::shutdown(bool keep_workers, std::function<void()> after) 
   auto live = std::make_shared<int>(int(ids.size()));
   for (auto& id : ids) {
     pid_t hp = records[id].host_pid;
-    host_call(id, {{"op", "shutdown"}}, [this, hp, live, finish](const json&) {
+    host_call(id, {{"op", op_name(Op::Shutdown)}}, [this, hp, live, finish](const json&) {
       when_gone(hp, 5000, [live, finish]() {
         if (--*live == 0) finish();
       });

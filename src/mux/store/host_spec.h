@@ -2,7 +2,7 @@
 // from config.toml and the agent's resolved screen patterns, as a small JSON
 // file next to the record (jobs/<id>/host.json).
 //
-// Why: the host is its own small binary (build/amux-host, issue A's memory
+// Why: the host is its own small binary (build/amux-host, kept small for memory
 // target) that links no TOML reader, so whoever launches it (the supervisor,
 // `amux --bg`; host_launcher.h) reads config.toml and agents.toml and writes
 // this file just before starting the host, which only reads it. Written

@@ -1,4 +1,4 @@
-// paths.h — where amux keeps its files and sockets (DESIGN.md §3).
+// paths.h — where amux keeps its files and sockets (docs/architecture.md §4).
 //
 // Config dir: $AMUX_CONFIG_DIR, else ~/.amux. Sockets live in a private
 // directory derived from a hash of the config dir, so two config dirs are two

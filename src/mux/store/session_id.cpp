@@ -1,7 +1,7 @@
 // session_id.cpp — random ids and resolving what a user typed to one session.
 //
 // Why: every command takes "an id, a unique id prefix, or a unique part of a
-// name" (DESIGN.md §1); one resolver gives every command the same rules and
+// name" (docs/architecture.md §1); one resolver gives every command the same rules and
 // the same plain errors for no match and for ambiguity.
 #include "mux/store/session_id.h"
 

@@ -2,7 +2,7 @@
 //
 // Ids are 8 random hex digits. Every command accepts an id, a unique id
 // prefix, or a unique part of a name; ambiguity and absence are errors that
-// list what matched (DESIGN.md §1).
+// list what matched (docs/architecture.md §1).
 #pragma once
 
 #include <string>

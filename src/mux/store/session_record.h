@@ -18,7 +18,7 @@
 
 namespace amux::mux {
 
-// States of DESIGN.md §4, plus "starting" before the program runs.
+// States of docs/architecture.md §6, plus "starting" before the program runs.
 enum class SessionState { Starting, Working, Blocked, Idle, Done, Failed, Stopped };
 const char* state_name(SessionState s);            // "working", ...
 const char* state_label(SessionState s);           // "Working", "Needs input", ...
