@@ -73,6 +73,13 @@ void Screen::Impl::sync_cursor() {
 void Screen::feed(std::string_view bytes) {
   Impl& s = *impl_;
   if (bytes.empty()) return;
+  // Guard 12 and widths: libvterm gets only well-formed UTF-8, and a
+  // stand-in for a character whose width its table gets wrong.
+  std::string filtered;
+  if (s.widths.filter(bytes, filtered)) {
+    bytes = filtered;
+    if (bytes.empty()) return;
+  }
   std::string joined;  // guard 11: a string held back from the last feed
   if (!s.str_carry.empty()) {
     joined.reserve(s.str_carry.size() + bytes.size());
