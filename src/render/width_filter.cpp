@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <memory>
 
 #include "render/safe_text.h"
@@ -55,6 +56,21 @@ class WidthCache {
 WidthCache& cache() {
   static thread_local WidthCache c;
   return c;
+}
+
+// The end of the run of bytes < 0x80 other than ESC in p[i..n) (8 bytes at
+// a time): all the ground state does there is skip them.
+size_t ascii_end(const char* p, size_t i, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  while (i + 8 <= n) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    uint64_t e = x ^ (0x1b * kOnes);  // a zero byte where x has an ESC
+    if ((x | ((e - kOnes) & ~e)) & kHigh) break;
+    i += 8;
+  }
+  while (i < n && static_cast<unsigned char>(p[i]) < 0x80 && p[i] != '\x1b') ++i;
+  return i;
 }
 
 // Ill-formed UTF-8 is dropped, as tmux does.
@@ -182,7 +198,7 @@ bool WidthFilter::filter(std::string_view in, std::string& out) {
           st_ = St::Esc;
           continue;
         }
-        while (i < n && static_cast<unsigned char>(in[i]) < 0x80 && in[i] != '\x1b') ++i;
+        i = ascii_end(in.data(), i, n);
         continue;
       }
       // A lead byte (Unicode's table of well-formed sequences).
