@@ -53,10 +53,11 @@ int Screen::Impl::on_putglyph(VTermGlyphInfo* info, VTermPos pos) {
   // The real characters behind WidthFilter's stand-ins.
   char32_t ch = widths.real(info->chars[0]);
   if (info->chars[1]) {
-    uint32_t real[VTERM_MAX_CHARS_PER_CELL];
-    size_t n = 0;
-    for (; n < VTERM_MAX_CHARS_PER_CELL && info->chars[n]; ++n) real[n] = widths.real(info->chars[n]);
-    ch = clusters.intern(real, n);
+    size_t n = 1;
+    while (n < VTERM_MAX_CHARS_PER_CELL && info->chars[n]) ++n;
+    uint32_t real[WidthFilter::kMaxReal];
+    n = widths.real_chars(info->chars, n, real);
+    ch = n == 1 ? real[0] : clusters.intern(real, n);
   }
   if (pos.row != pg_row) {
     Buffer& b = *cur;

@@ -80,6 +80,20 @@ constexpr std::string_view kDropped = "";
 
 int WidthFilter::libvterm_width(char32_t cp) { return cache().probe(cp); }
 
+size_t WidthFilter::real_chars(const uint32_t* chars, size_t n, uint32_t* out) const {
+  size_t m = 0;
+  for (size_t i = 0; i < n && m < kMaxReal; ++i) {
+    char32_t cp = chars[i];
+    if (cp >= kTail0 && cp <= kZero1) {
+      for (char32_t t : tails_[cp - kTail0])
+        if (m < kMaxReal) out[m++] = t;
+    } else {
+      out[m++] = real(cp);
+    }
+  }
+  return m;
+}
+
 char32_t WidthFilter::lookup(char32_t s) const {
   const std::vector<char32_t>* v;
   char32_t base;
@@ -104,7 +118,7 @@ char32_t WidthFilter::standin(char32_t cp, int w) {
   auto it = fwd_.find(key);
   if (it != fwd_.end()) return it->second;
   static constexpr char32_t kFirst[3] = {kZero0, kNarrow0, kWide0};
-  static constexpr char32_t kLast[3] = {kZero1, kNarrow1, kWide1};
+  static constexpr char32_t kLast[3] = {kTail0 - 1, kNarrow1, kWide1};
   std::vector<char32_t>& v = back_[w];
   if (v.size() > size_t(kLast[w] - kFirst[w])) return 0;
   char32_t s = kFirst[w] + char32_t(v.size());
@@ -141,7 +155,21 @@ void WidthFilter::finish(char32_t cp, std::string_view in, size_t end) {
     // joins that glyph's cell (an emoji ZWJ sequence), as in tmux.
     bool join = joined && w == 2;
     if (join) w = 0;
-    if (join || (info & 4) || in_standin_range(cp)) {
+    if (w > 0) {
+      marks_ = 0;
+    } else if (marks_ >= 0 && ++marks_ >= kMaxChars - 1) {
+      // The last of libvterm's slots for this cell: a tail stand-in that
+      // stands for this mark and every one after it (libvterm drops those
+      // but calls putglyph again for each, with the grown tail).
+      if (marks_ == kMaxChars - 1) {
+        cur_tail_ = next_tail_;
+        next_tail_ = (next_tail_ + 1) % kTails;
+        tails_[cur_tail_].clear();
+      }
+      if (tails_[cur_tail_].size() < size_t(kMaxMarks - (kMaxChars - 2))) tails_[cur_tail_].push_back(cp);
+      sub = kTail0 + char32_t(cur_tail_);
+    }
+    if (!sub && (join || (info & 4) || in_standin_range(cp))) {
       sub = standin(cp, w);
       // A character from a stand-in range with no stand-in left: U+FFFD.
       if (!sub && in_standin_range(cp)) sub = utf8::kReplacement;
@@ -159,6 +187,7 @@ void WidthFilter::finish(char32_t cp, std::string_view in, size_t end) {
   }
   if (cp == 0x200D && glyph_) join_ = true;
   glyph_ = cp >= 0xA0;
+  if (!glyph_) marks_ = -1;
   need_ = 0;
   seq_len_ = 0;
 }
@@ -185,6 +214,7 @@ bool WidthFilter::filter(std::string_view in, std::string& out) {
         // Cut short: dropped; c is looked at afresh.
         replace_seq(in, i, kDropped);
         join_ = glyph_ = false;
+        marks_ = -1;
         need_ = 0;
         seq_len_ = 0;
         continue;
@@ -193,6 +223,7 @@ bool WidthFilter::filter(std::string_view in, std::string& out) {
         // Printable ASCII and controls: only ESC changes the state.
         join_ = false;
         glyph_ = c >= 0x20 && c < 0x7f;
+        marks_ = glyph_ ? 0 : -1;
         ++i;
         if (c == 0x1b) {
           st_ = St::Esc;
@@ -225,12 +256,14 @@ bool WidthFilter::filter(std::string_view in, std::string& out) {
         replace_seq(in, i + 1, kDropped);  // not a lead byte
         seq_len_ = 0;
         join_ = glyph_ = false;
+        marks_ = -1;
       }
       ++i;
       continue;
     }
     ++i;
     join_ = glyph_ = false;
+        marks_ = -1;
     if (c == 0x00 || c == 0x7f) continue;  // ignored everywhere
     if (c == 0x18 || c == 0x1a) {          // CAN, SUB abort a sequence
       st_ = St::Ground;

@@ -27,6 +27,10 @@
 // as tmux drops it (libvterm 0.1.4's decoder can emit more code points than
 // bytes, which overflows on_text's stack array), and a sequence incomplete
 // at the end of the input is held back until the next call.
+// Combining marks: libvterm keeps five per cell and drops the rest; the
+// fifth and later ones go to libvterm as one "tail" stand-in that stands
+// for all of them, so a cell keeps up to kMaxMarks (tmux 3.3a keeps what
+// fits in 21 bytes: ten two-byte marks).
 // One rule beyond widths, from tmux: a wide character right after a zero
 // width joiner that followed a glyph joins that glyph's cell (🧑‍🧠 is one
 // two-column cell), given to libvterm as a zero-width stand-in.
@@ -48,6 +52,15 @@ class WidthFilter {
   static constexpr char32_t kZero0 = 0xE0100, kZero1 = 0xE01EF;      // width 0
   static constexpr char32_t kNarrow0 = 0xF0000, kNarrow1 = 0xFFFFD;  // width 1
 
+  // Of the width-0 range, the last kTails stand for the combining marks of
+  // a cell beyond libvterm's slots (kMaxChars: base and five marks).
+  static constexpr int kMaxChars = 6;   // VTERM_MAX_CHARS_PER_CELL in 0.1.4
+  static constexpr int kMaxMarks = 16;  // combining marks kept per cell
+  static constexpr int kTails = 48;
+  static constexpr char32_t kTail0 = kZero1 + 1 - kTails;
+  // Longest real_chars() result.
+  static constexpr size_t kMaxReal = size_t(kMaxMarks) + 1;
+
   static bool in_standin_range(char32_t cp) {
     return (cp >= kWide0 && cp <= kWide1) || (cp >= kZero0 && cp <= kZero1) ||
            (cp >= kNarrow0 && cp <= kNarrow1);
@@ -65,6 +78,10 @@ class WidthFilter {
     if (cp < kWide0 || !in_standin_range(cp)) return cp;
     return lookup(cp);
   }
+
+  // The characters a putglyph's chars[0..n) stand for, into out (room for
+  // kMaxReal); returns how many.
+  size_t real_chars(const uint32_t* chars, size_t n, uint32_t* out) const;
 
   // libvterm 0.1.4's width of a code point (0, 1 or 2), as libvterm says.
   static int libvterm_width(char32_t cp);
@@ -90,6 +107,12 @@ class WidthFilter {
   char32_t cp_ = 0;
   bool glyph_ = false;     // the last thing in the ground state was a printable character
   bool join_ = false;      // ... a zero width joiner after one
+  int marks_ = -1;         // zero-width characters since the last glyph (-1: none)
+  // Tails: the marks of a cell past libvterm's slots, by tail stand-in. They
+  // are given out in turn; a cell keeps its own as long as fewer than kTails
+  // other cells got one in the same feed.
+  std::u32string tails_[kTails];
+  int cur_tail_ = 0, next_tail_ = 0;
   bool seq_here_ = false;  // the sequence started in this call
   size_t seq_at_ = 0;      // ... at this offset
 

@@ -41,6 +41,7 @@ std::vector<Case> cases() {
       {"Unicode 10+ emoji", "\U0001F9D1 \U0001F9E0 \U0001F970 \U0001FAE0 \U0001FA90 \U0001F6F8 \U0001F7E0|"},
       {"older emoji and CJK", "\U0001F600\u4E2D\u6587\uFF21|\u00E9|"},
       {"combining run", "a\u0301\u0302\u0303\u0304b|e\u0301|"},
+      {"seven combining marks", "a\u0301\u0302\u0303\u0304\u0305\u0306\u0307c|"},
       {"combining after a new emoji", "\U0001F9E0\u0301|"},
       {"ZWJ sequence", "\U0001F9D1\u200D\U0001F9E0|\U0001F468\u200D\U0001F469\u200D\U0001F467|"},
       {"ZWJ between letters", "a\u200Db|", true},

@@ -217,3 +217,34 @@ TEST(Widths, Guard12IllFormedUtf8IsDropped) {
   s.feed(std::string_view("\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\x80|\xe4\xbd\x1b[m|", 21));
   EXPECT_EQ(dump_screen(s), "|||||\n");
 }
+
+// libvterm 0.1.4 keeps five combining marks per cell; the Screen keeps up
+// to WidthFilter::kMaxMarks (tmux 3.3a keeps all seven here).
+TEST(Widths, SevenCombiningMarksAreKept) {
+  const std::u32string want = U"a\u0301\u0302\u0303\u0304\u0305\u0306\u0307";
+  for (bool split : {false, true}) {
+    Screen s(opts(3, 20));
+    std::string text = "a\u0301\u0302\u0303\u0304\u0305\u0306\u0307c";
+    if (split) {
+      for (char c : text) s.feed(std::string_view(&c, 1));
+    } else {
+      s.feed(text);
+    }
+    EXPECT_TRUE(s.cell_chars(s.cell(0, 0)) == want) << split;
+    EXPECT_EQ(uint32_t(s.cell(0, 1).ch), uint32_t(U'c'));
+    EXPECT_EQ(dump_screen(s), text + "\n");
+  }
+  // Two such cells in one feed keep their own marks; past the limit the
+  // rest are dropped.
+  Screen s(opts(3, 40));
+  std::string many = "x";
+  for (int i = 0; i < 30; ++i) many += "\u0308";
+  s.feed("a\u0301\u0302\u0303\u0304\u0305\u0306b\u0311\u0312\u0313\u0314\u0315\u0316\u0317|" + many + "|");
+  EXPECT_TRUE(s.cell_chars(s.cell(0, 0)) == std::u32string(U"a\u0301\u0302\u0303\u0304\u0305\u0306"));
+  EXPECT_TRUE(s.cell_chars(s.cell(0, 1)) == std::u32string(U"b\u0311\u0312\u0313\u0314\u0315\u0316\u0317"));
+  EXPECT_EQ(s.cell_chars(s.cell(0, 3)).size(), size_t(WidthFilter::kMaxMarks + 1));
+  EXPECT_EQ(uint32_t(s.cell(0, 4).ch), uint32_t(U'|'));
+  // A REP after a cell with a tail and a resize do not lose track.
+  s.feed("\r\n\u00e9\u0301\u0302\u0303\u0304\u0305\x1b[1b.");
+  EXPECT_EQ(uint32_t(s.cell(1, 2).ch), uint32_t(U'.'));
+}
