@@ -222,14 +222,18 @@ bool WidthFilter::filter(std::string_view in, std::string& out) {
       if (c < 0x80) {
         // Printable ASCII and controls: only ESC changes the state.
         join_ = false;
-        glyph_ = c >= 0x20 && c < 0x7f;
-        marks_ = glyph_ ? 0 : -1;
         ++i;
         if (c == 0x1b) {
+          glyph_ = false;
+          marks_ = -1;
           st_ = St::Esc;
           continue;
         }
         i = ascii_end(in.data(), i, n);
+        // What a mark after the run joins: its last byte, if printable.
+        auto last = static_cast<unsigned char>(in[i - 1]);
+        glyph_ = last >= 0x20 && last < 0x7f;
+        marks_ = glyph_ ? 0 : -1;
         continue;
       }
       // A lead byte (Unicode's table of well-formed sequences).

@@ -4,7 +4,8 @@
 // emoji from Unicode 10 on, CJK, combining runs, ZWJ sequences, conjoining
 // jamo, a wide character at the right margin and ill-formed UTF-8.
 // (Where tmux 3.3a is wrong it is left out: it crashes on U+2764 U+FE0F and
-// on a narrow character after an emoji and a joiner.)
+// on a narrow character after an emoji and a joiner, and a joiner after a
+// CR takes the character after it into a cell earlier in the row.)
 #include <gtest/gtest.h>
 #include <unistd.h>
 

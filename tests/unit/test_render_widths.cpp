@@ -248,3 +248,12 @@ TEST(Widths, SevenCombiningMarksAreKept) {
   s.feed("\r\n\u00e9\u0301\u0302\u0303\u0304\u0305\x1b[1b.");
   EXPECT_EQ(uint32_t(s.cell(1, 2).ch), uint32_t(U'.'));
 }
+
+TEST(Widths, NoJoinAcrossAControl) {
+  // After a CR the joiner has no glyph before it: the emoji gets its own
+  // cell, as in tmux.
+  Screen s(opts(3, 20));
+  s.feed("ab\r\u200D\U0001F9E0|");
+  EXPECT_EQ(uint32_t(s.cell(0, 0).ch), 0x1F9E0u);
+  EXPECT_EQ(uint32_t(s.cell(0, 2).ch), uint32_t(U'|'));
+}
