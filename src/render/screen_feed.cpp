@@ -2,7 +2,9 @@
 // guards against libvterm 0.1.4's crashes and hangs around it.
 //
 // Why: libvterm 0.1.4 crashes, hangs or loses text on inputs any program
-// can print (docs/libvterm.md lists them, numbered as here): feed() holds
+// can print (docs/libvterm.md lists them, numbered as here): feed() first
+// hands the bytes to WidthFilter (well-formed UTF-8 only, guard 12, and
+// stand-ins for characters libvterm's old width table sizes wrong), holds
 // back an incomplete UTF-8 sequence and an open OSC/DCS string (guards 3
 // and 11), drops CSI parameters past the 16th (guard 9), writes at most
 // kMaxFeedChunk bytes per call (guard 3), stops after each cursor restore
