@@ -266,8 +266,15 @@ bool WidthFilter::filter(std::string_view in, std::string& out) {
       continue;
     }
     ++i;
-    join_ = glyph_ = false;
-        marks_ = -1;
+    // (join_, glyph_ and marks_ were cleared at the ESC.)
+    if (st_ == St::CsiArgs) {
+      // Parameter bytes, the bulk of a sequence: skipped in a row.
+      auto param = [](unsigned char b) { return (b >= '0' && b <= '9') || b == ';' || b == ':'; };
+      if (param(c)) {
+        while (i < n && param(static_cast<unsigned char>(in[i]))) ++i;
+        continue;
+      }
+    }
     if (c == 0x00 || c == 0x7f) continue;  // ignored everywhere
     if (c == 0x18 || c == 0x1a) {          // CAN, SUB abort a sequence
       st_ = St::Ground;
