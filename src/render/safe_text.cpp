@@ -74,10 +74,19 @@ std::string json_safe(std::string_view s) {
   return out;
 }
 
+int terminal_width(char32_t cp) {
+  if (cp > 0x10FFFF) return 1;
+  // Hangul medial vowels and final consonants (conjoining jamo) join the
+  // syllable before them: no cell of their own, as in glibc and tmux.
+  auto bound = utf8proc_get_property(utf8proc_int32_t(cp))->boundclass;
+  if (bound == UTF8PROC_BOUNDCLASS_V || bound == UTF8PROC_BOUNDCLASS_T) return 0;
+  int w = utf8proc_charwidth(utf8proc_int32_t(cp));
+  return w < 0 ? 0 : w > 2 ? 2 : w;
+}
+
 int char_width(char32_t cp) {
   if (!printable(cp)) return 0;
-  int w = utf8proc_charwidth(utf8proc_int32_t(cp));
-  return w < 0 ? 0 : w;
+  return terminal_width(cp);
 }
 
 int display_width(std::string_view s) {

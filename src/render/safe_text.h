@@ -32,8 +32,13 @@ std::string sanitize_lines(std::string_view s);
 // (DEL, C1, bidi controls, separators; they occur only inside strings) is
 // written as a \uXXXX escape instead.
 std::string json_safe(std::string_view json_text);
+// Display cells of a printable code point as terminals draw it (utf8proc,
+// Unicode 15: 0 for combining marks, 2 for wide characters and emoji). The
+// one width function of the render layer: the Screen's cells (WidthFilter),
+// the tiles cut from them and the view's layout all use it.
+int terminal_width(char32_t cp);
 // Display cells of one code point (0 for combining marks and controls, 2 for
-// wide characters).
+// wide characters): terminal_width() of what printable() lets through.
 int char_width(char32_t cp);
 // Display cells of UTF-8 text.
 int display_width(std::string_view s);

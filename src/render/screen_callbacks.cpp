@@ -50,11 +50,14 @@ int Screen::Impl::on_putglyph(VTermGlyphInfo* info, VTermPos pos) {
   pg_last_plain = info->width == 1 && !info->chars[1] && !info->dwl && !info->dhl;
   pg_last_prot = info->protected_cell;
   int w = info->width >= 2 && pos.col + 2 <= cols ? 2 : 1;
-  char32_t ch = info->chars[0];
+  // The real characters behind WidthFilter's stand-ins.
+  char32_t ch = widths.real(info->chars[0]);
   if (info->chars[1]) {
     size_t n = 1;
     while (n < VTERM_MAX_CHARS_PER_CELL && info->chars[n]) ++n;
-    ch = clusters.intern(info->chars, n);
+    uint32_t real[WidthFilter::kMaxReal];
+    n = widths.real_chars(info->chars, n, real);
+    ch = n == 1 ? real[0] : clusters.intern(real, n);
   }
   if (pos.row != pg_row) {
     Buffer& b = *cur;

@@ -2,7 +2,9 @@
 // guards against libvterm 0.1.4's crashes and hangs around it.
 //
 // Why: libvterm 0.1.4 crashes, hangs or loses text on inputs any program
-// can print (docs/libvterm.md lists them, numbered as here): feed() holds
+// can print (docs/libvterm.md lists them, numbered as here): feed() first
+// hands the bytes to WidthFilter (well-formed UTF-8 only, guard 12, and
+// stand-ins for characters libvterm's old width table sizes wrong), holds
 // back an incomplete UTF-8 sequence and an open OSC/DCS string (guards 3
 // and 11), drops CSI parameters past the 16th (guard 9), writes at most
 // kMaxFeedChunk bytes per call (guard 3), stops after each cursor restore
@@ -73,6 +75,13 @@ void Screen::Impl::sync_cursor() {
 void Screen::feed(std::string_view bytes) {
   Impl& s = *impl_;
   if (bytes.empty()) return;
+  // Guard 12 and widths: libvterm gets only well-formed UTF-8, and a
+  // stand-in for a character whose width its table gets wrong.
+  std::string filtered;
+  if (s.widths.filter(bytes, filtered)) {
+    bytes = filtered;
+    if (bytes.empty()) return;
+  }
   std::string joined;  // guard 11: a string held back from the last feed
   if (!s.str_carry.empty()) {
     joined.reserve(s.str_carry.size() + bytes.size());

@@ -26,6 +26,7 @@
 #include "render/screen.h"
 #include "render/scrollback.h"
 #include "render/vt_shadow.h"
+#include "render/width_filter.h"
 
 namespace amux::render {
 
@@ -104,6 +105,7 @@ struct Screen::Impl {
   ModeScanner scanner;
   NotifyParser notify;
   CsiGuard csi_guard;
+  WidthFilter widths;  // well-formed UTF-8, stand-ins for widths (guard 12)
   VtShadow shadow;  // follows every byte given to libvterm (fast path)
   bool fast_text;
 

@@ -77,7 +77,9 @@ TEST_P(QuietReader, IsBlockedWaitingForInput) {
   AmuxEnv env;
   std::string id = env.bg_exec(GetParam().cmd, GetParam().name);
   json s;
-  ASSERT_TRUE(env.wait_state(id, "blocked", 15000, &s)) << s.dump(2) << "\n" << env.capture(id);
+  // Generous: a silent start of reading is seen by a backed-off probe plus
+  // state_hold_ms, and a loaded machine delays both timers.
+  ASSERT_TRUE(env.wait_state(id, "blocked", 30000, &s)) << s.dump(2) << "\n" << env.capture(id);
   EXPECT_EQ(field(s, "waitingFor"), "input");
 }
 

@@ -231,6 +231,9 @@ std::string random_input(std::mt19937& rng, int rows, int cols, int ops) {
       "\xc3",                           // a stray lead byte (invalid UTF-8 before what follows)
       "\xa9",                           // a stray continuation byte
       "\xe2\x80\x8b",                   // U+200B (zero width)
+      "\xf0\x9f\xa7\xa0", "\xf0\x9f\xab\xa0",  // U+1F9E0, U+1FAE0: a WidthFilter stand-in
+      "\xe2\x80\x8d\xf0\x9f\xa7\x91",     // ZWJ + U+1F9D1 (joins a glyph before it)
+      "\xcc\x81\xcc\x82\xcc\x83\xcc\x84\xcc\x85\xcc\x86",  // six marks: a tail stand-in
       "\x1b(0", "\x1b(B", "\x1b(A",     // G0: DEC graphics, ASCII, UK
       "\x1b)0", "\x0e", "\x0f",         // G1 DEC graphics, SO, SI
       "\x1b*0\x1bn", "\x1bo", "\x1b+A", // LS2 with G2 graphics, LS3

@@ -23,7 +23,9 @@
 #include <vector>
 
 #include "render/redraw.h"
+#include "render/safe_text.h"
 #include "render/screen.h"
+#include "render/width_filter.h"
 #include "render/tile.h"
 #include "support/corpus.h"
 #include "support/screen_text.h"
@@ -216,6 +218,23 @@ View view_of(const RefVt& v, int r, int c) {
 
 // Describes the first differences between A (as the client should show it)
 // and a client ("" when equal). Works for Screen and RefVt clients.
+// A cell whose characters libvterm 0.1.4's own width table sizes otherwise
+// than terminals do (an emoji from Unicode 10 on, a joined ZWJ sequence):
+// a client on bare libvterm cannot show it the same, nor the cells after it
+// in that row (each emoji of a joined sequence gets a cell of its own). The
+// Screen as a client is still compared cell for cell.
+bool libvterm_width_differs(const Screen& a, int r, int c) {
+  for (int k = c; k >= 0; --k) {
+    const Cell& cell = a.cell(r, k);
+    bool after_zwj = false;
+    for (char32_t cp : a.cell_chars(cell)) {
+      if (after_zwj || (cp >= 0xA0 && WidthFilter::libvterm_width(cp) != terminal_width(cp))) return true;
+      after_zwj = cp == 0x200D;
+    }
+  }
+  return false;
+}
+
 template <typename Client>
 std::string diff(const Screen& a, const Client& b, const RedrawOptions& o) {
   std::string out;
@@ -225,6 +244,8 @@ std::string diff(const Screen& a, const Client& b, const RedrawOptions& o) {
     for (int c = 0; c < cols; ++c) {
       View want = expected(a, r, c, o), got = view_of(b, r, c);
       if (want == got) continue;
+      if constexpr (std::is_same_v<Client, RefVt>)
+        if (libvterm_width_differs(a, r, c)) continue;
       if (n++ < 6)
         out += "(" + std::to_string(r) + "," + std::to_string(c) + ") want " + show(want) + " got " + show(got) + "\n";
     }
