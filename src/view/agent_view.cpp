@@ -18,6 +18,7 @@
 
 #include "mux/wire/daemon_client.h"
 #include "mux/wire/ops.h"
+#include "view/term_caps.h"
 #include "view/text_util.h"
 #include "view/view_app.h"
 #include "view/view_prefs.h"
@@ -196,7 +197,7 @@ int run_agent_view(const mux::Paths& paths, const mux::Config& config, const key
   keypad(stdscr, FALSE);
   const char* nc = getenv("NO_COLOR");
   app->pal.init(nc && *nc);
-  write_out("\x1b[22;0t");
+  write_out(term_caps().title_save);
   write_out(kModesOn);
   app->connect_supervisor();
   app->request_frame();
@@ -205,7 +206,7 @@ int run_agent_view(const mux::Paths& paths, const mux::Config& config, const key
   write_out(kModesOff);
   endwin();
   delscreen(scr);
-  write_out("\x1b[23;0t");
+  write_out(term_caps().title_restore);
   uv_loop_close(&app->loop);
   return 0;
 }

@@ -36,6 +36,7 @@
 #include "pty/unique_fd.h"
 #include "render/redraw.h"
 #include "render/safe_text.h"
+#include "view/term_caps.h"
 
 namespace amux::view {
 namespace {
@@ -76,7 +77,14 @@ std::string leave_sequence() {
   all.mouse = 1003;
   all.mouse_encoding = 1006;
   all.reverse_video = true;
-  return render::modes_leave(all) + "\x1b[0 q\x1b[?1049l\x1b[23;0t";
+  const TermCaps& tc = term_caps();
+  return render::modes_leave(all) + tc.cursor_shape_reset + tc.alt_leave + tc.title_restore;
+}
+
+// What it writes when it comes: the title saved, the alternate screen, clear.
+std::string enter_sequence() {
+  const TermCaps& tc = term_caps();
+  return tc.title_save + tc.alt_enter + tc.home_clear;
 }
 
 AttachEnd leave_end(const std::string& action);
@@ -219,8 +227,9 @@ struct Client {
         exited = true;
         host_reads = false;
         start_reading();  // the host stopped reading our keys: "press any key"
-        std::string msg = "\x1b[?25l\x1b[" + std::to_string(rows) + ";1H\x1b[0;7m — session " +
-                          detail + " · press any key to return — \x1b[0m\x1b[K";
+        const TermCaps& tc = term_caps();
+        std::string msg = tc.hide_cursor + tc.cursor_to(rows - 1, 0) + tc.plain + tc.reverse + " — session " +
+                          detail + " · press any key to return — " + tc.plain + tc.erase_eol;
         write_all_fd(STDOUT_FILENO, msg);
         break;
       }
@@ -379,13 +388,13 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   err = hc.connect(sock, 3000, [&]() -> std::string {
     if (!out_fd) return "";
     // Enter (save title, alternate screen, clear) before the host can draw.
-    write_all_fd(STDOUT_FILENO, "\x1b[22;0t\x1b[?1049h\x1b[H\x1b[2J");
+    write_all_fd(STDOUT_FILENO, enter_sequence());
     entered = true;
     direct = hc.send(mux::MsgType::Attach, att.dump(), out_fd.get()).empty();
     return "";
   });
   out_fd.reset();
-  if (!err.empty() && entered) write_all_fd(STDOUT_FILENO, "\x1b[?1049l\x1b[23;0t");
+  if (!err.empty() && entered) write_all_fd(STDOUT_FILENO, term_caps().alt_leave + term_caps().title_restore);
   int fd = err.empty() ? dup(hc.fd()) : -1;  // the loop's own descriptor of the socket
   if (fd < 0) {
     res.end = AttachEnd::Lost;
@@ -421,7 +430,7 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   cl->host_reads = direct;  // until the host's answer to Attach says otherwise
   cl->dec.append(hc.take_buffered());  // what came right behind Welcome
   hc.close();  // the loop has its own descriptor
-  if (!entered) write_all_fd(STDOUT_FILENO, "\x1b[22;0t\x1b[?1049h\x1b[H\x1b[2J");
+  if (!entered) write_all_fd(STDOUT_FILENO, enter_sequence());
   if (!cl->direct) cl->send(mux::MsgType::Attach, att.dump());
 
   uv_read_start(
