@@ -31,22 +31,31 @@ std::string one_line(const std::string& s) {
   return l;
 }
 
+// Events that map to a state (and maybe a fixed detail) and nothing else.
+struct PlainEvent {
+  const char* event;
+  SessionState state;
+  const char* detail;
+};
+
+std::optional<HookReport> plain(const std::string& event, std::initializer_list<PlainEvent> table) {
+  for (const PlainEvent& e : table) {
+    if (event != e.event) continue;
+    HookReport r;
+    r.state = e.state;
+    r.detail = e.detail;
+    return r;
+  }
+  return std::nullopt;
+}
+
 std::optional<HookReport> claude(const json& p) {
   const std::string event = str(p, "hook_event_name");
+  if (auto r = plain(event, {{"UserPromptSubmit", SessionState::Working, ""},
+                             {"Stop", SessionState::Idle, ""},
+                             {"SessionEnd", SessionState::Idle, "session ended"}}))
+    return r;
   HookReport r;
-  if (event == "UserPromptSubmit") {
-    r.state = SessionState::Working;
-    return r;
-  }
-  if (event == "Stop") {
-    r.state = SessionState::Idle;
-    return r;
-  }
-  if (event == "SessionEnd") {
-    r.state = SessionState::Idle;
-    r.detail = "session ended";
-    return r;
-  }
   if (event != "StopFailure") return std::nullopt;
   static const std::set<std::string> login = {"authentication_failed", "oauth_org_not_allowed",
                                               "account_on_hold", "verification_required",
@@ -79,20 +88,11 @@ std::optional<HookReport> codex(const json& p) {
 
 std::optional<HookReport> gemini(const json& p) {
   const std::string event = str(p, "hook_event_name");
+  if (auto r = plain(event, {{"BeforeAgent", SessionState::Working, ""},
+                             {"AfterAgent", SessionState::Idle, ""},
+                             {"SessionEnd", SessionState::Idle, "session ended"}}))
+    return r;
   HookReport r;
-  if (event == "BeforeAgent") {
-    r.state = SessionState::Working;
-    return r;
-  }
-  if (event == "AfterAgent") {
-    r.state = SessionState::Idle;
-    return r;
-  }
-  if (event == "SessionEnd") {
-    r.state = SessionState::Idle;
-    r.detail = "session ended";
-    return r;
-  }
   if (event == "Notification" && str(p, "notification_type") == "ToolPermission") {
     r.state = SessionState::Blocked;
     r.waiting_for = "permission";
