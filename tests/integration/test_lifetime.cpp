@@ -240,3 +240,23 @@ TEST(Lifetime, DaemonStopWithNoSupervisorStopsEveryRecordedHost) {
   EXPECT_EQ(again.rc, 1);
   EXPECT_NE(again.err.find("not running"), std::string::npos) << again.err;
 }
+
+// A host whose socket is gone is stopped through its recorded pid (its start
+// time checked), so `daemon stop` still ends it.
+TEST(Lifetime, DaemonStopWithNoSupervisorSignalsAHostWithoutItsSocket) {
+  AmuxEnv env;
+  ForegroundSupervisor sup(env);
+  std::string id = env.bg_exec("sleep 300");
+  ASSERT_TRUE(wait_until([&] { return host_pids(env, {id}).size() == 1; }, 30000));
+  int host = host_pids(env, {id})[0];
+  kill(sup.pid(), SIGKILL);
+  EXPECT_EQ(sup.wait_exit(10000), 128 + SIGKILL);
+  const std::string sock = env.record_field(id, "socket");
+  ASSERT_FALSE(sock.empty());
+  ASSERT_TRUE(fs::remove(sock));
+  auto st = env.amux({"daemon", "stop"}, "", 60000);
+  EXPECT_EQ(st.rc, 0) << st.out << st.err;
+  EXPECT_NE(st.out.find("stopped 1 session host"), std::string::npos) << st.out << st.err;
+  EXPECT_TRUE(wait_until([&] { return !alive(host); }, 10000)) << "host " << host;
+  EXPECT_EQ(env.record_field(id, "state"), "stopped");
+}
