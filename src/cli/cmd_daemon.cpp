@@ -9,8 +9,10 @@
 
 #include "cli/context.h"
 #include "mux/store/atomic_file.h"
-#include "mux/wire/ops.h"
+#include "mux/store/session_record.h"
 #include "mux/wire/daemon_client.h"
+#include "mux/wire/host_client.h"
+#include "mux/wire/ops.h"
 #include "mux/sys/process_info.h"
 #include "mux/daemon/supervisor.h"
 #include "render/safe_text.h"
@@ -47,6 +49,37 @@ void tail_file(const std::string& path, int n, bool follow) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   }
+}
+
+// With no supervisor to ask, stop every session host recorded under the
+// config dir ourselves: its `shutdown` op through its socket, or SIGTERM
+// to the host pid when the socket does not answer (only a pid whose start
+// time matches the record, so a reused pid is never signalled). Returns
+// how many hosts were running and are now gone.
+int stop_recorded_hosts(const mux::Paths& paths) {
+  struct Live { pid_t pid; uint64_t start; };
+  std::vector<Live> asked;
+  std::vector<mux::HostClient> open;  // kept open until the hosts are gone
+  for (const auto& rec : mux::load_all_records(paths)) {
+    if (rec.host_pid <= 0 || !mux::process_alive(rec.host_pid, rec.host_start_time)) continue;
+    mux::HostClient hc;
+    const std::string sock = rec.socket.empty() ? paths.host_socket(rec.id) : rec.socket;
+    bool sent = hc.connect(sock, 2000).empty() &&
+                hc.send(mux::MsgType::Request,
+                        nlohmann::json{{"op", mux::op_name(mux::Op::Shutdown)}}.dump())
+                    .empty();
+    if (!sent && rec.host_start_time) kill(rec.host_pid, SIGTERM);
+    if (sent) open.push_back(std::move(hc));
+    if (sent || rec.host_start_time) asked.push_back({rec.host_pid, rec.host_start_time});
+  }
+  // A host stops its program (SIGKILL after 3 s), saves the record, exits.
+  int gone = 0;
+  for (auto& h : asked) {
+    for (int i = 0; i < 200 && mux::process_alive(h.pid, h.start); i++) usleep(50000);
+    if (!mux::process_alive(h.pid, h.start)) gone++;
+    else if (h.start) kill(h.pid, SIGTERM);
+  }
+  return gone;
 }
 
 }  // namespace
@@ -127,7 +160,12 @@ void register_daemon(CLI::App& app, Context& ctx) {
       std::string err = r.value("error", std::string());
       if (err.find("protocol version") != std::string::npos)
         throw CommandError("the running supervisor speaks another protocol (" + err + "); use --any");
-      throw CommandError("the background service is not running");
+      // No supervisor: hosts it left behind (idle exit, a crash) still end.
+      const int ended = keep ? 0 : stop_recorded_hosts(ctx.paths);
+      if (!ended) throw CommandError("the background service is not running");
+      std::printf("the background service was not running; stopped %d session host%s\n", ended,
+                  ended == 1 ? "" : "s");
+      return;
     }
     int ended = r.value("ended", 0);
     if (keep) std::printf("stopped (sessions keep running; the next amux command adopts them)\n");

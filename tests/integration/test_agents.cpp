@@ -53,6 +53,8 @@ class AgentEnv {
     const char* path = getenv("PATH");
     vars_["PATH"] = bin_.string() + ":" + (path ? path : "/usr/local/bin:/usr/bin:/bin");
     vars_["FAKE_CLAUDE_HOME"] = (root_ / "home").string();
+    // The fake keeps conversations where Claude Code does (resume_if looks there).
+    vars_["CLAUDE_CONFIG_DIR"] = (root_ / "home" / ".claude").string();
     vars_["FAKE_CLAUDE_LOG"] = log_path();
     vars_["FAKE_CLAUDE_WORK_SECONDS"] = "2";
     // git commits in test repositories, whatever the machine's git config.
@@ -400,6 +402,46 @@ TEST(Agents, ResumeAfterHostKillKeepsTheConversation) {
   EXPECT_EQ(a.fake_starts().size(), 3u);
   EXPECT_EQ(strings(a.fake_starts().back()["argv"])[1], uuid);
   tm.send_keys({"C-\\"});
+}
+
+// A session whose agent never saved a conversation (stopped at a question
+// before its first turn ended) has nothing to resume: respawn, and a restart
+// by capture after its host died, run the start command with the prompt.
+TEST(Agents, RestartWithNoSavedConversationRunsTheStartCommand) {
+  AgentEnv a;
+  std::string id = a.dispatch({"--name", "unsaved", "count the stars"});
+  ASSERT_FALSE(id.empty());
+  StateTrail t{a, id, {}};
+  ASSERT_TRUE(t.wait_for("blocked")) << t.str();
+  const std::string uuid = a.field(id, "sessionId");
+  ASSERT_FALSE(uuid.empty());
+  auto expect_start = [&](const json& start) {
+    auto argv = strings(start["argv"]);
+    ASSERT_GE(argv.size(), 2u);
+    EXPECT_EQ(argv[0], "--session-id") << start.dump();
+    EXPECT_EQ(argv[1], uuid);
+    EXPECT_EQ(argv.back(), "count the stars") << start.dump();
+    EXPECT_EQ(std::find(argv.begin(), argv.end(), "--resume"), argv.end()) << start.dump();
+  };
+
+  auto r = a.amux({"respawn", id});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_TRUE(wait_until([&] { return a.fake_starts().size() == 2; }, 15000));
+  expect_start(a.fake_starts()[1]);
+  StateTrail t2{a, id, {}};
+  EXPECT_TRUE(t2.wait_for("blocked")) << t2.str() << a.capture(id);
+  auto rec = a.record(id);
+  ASSERT_TRUE(rec.is_object());
+  EXPECT_EQ(rec["argv"], rec["startArgv"]) << rec.dump();
+
+  // The host dies; capture restarts it, again with the start command.
+  int host = std::stoi(a.field(id, "hostPid"));
+  int child = std::stoi(a.field(id, "pid"));
+  EXPECT_EQ(kill(host, SIGKILL), 0);
+  EXPECT_TRUE(wait_until([&] { return process_gone(host) && process_gone(child); }, 10000));
+  ASSERT_TRUE(a.wait_capture(id, "Do you want to proceed?")) << a.capture(id);
+  ASSERT_EQ(a.fake_starts().size(), 3u);
+  expect_start(a.fake_starts()[2]);
 }
 
 TEST(Agents, IdleAgentIsStoppedAfterIdleAgentUnlessPinnedAndResumes) {

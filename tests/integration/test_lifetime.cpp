@@ -183,3 +183,80 @@ TEST(Lifetime, KeepWorkersLeavesARosterOfLiveHostsOnly) {
   ASSERT_TRUE(s.is_object()) << env.amux({"agents", "--json", "--all"}).err << slurp(env.config_dir() + "/daemon.log");
   EXPECT_EQ(s.value("state", ""), "working");  // adopted by the next supervisor
 }
+
+// A finished session's host ends after its linger on its own: the
+// supervisor that started it may be long gone.
+TEST(Lifetime, AFinishedHostEndsAfterItsLingerWithNoSupervisor) {
+  AmuxEnv env;
+  env.write_config("[reap]\nshell_linger = 3\n");
+  ForegroundSupervisor sup(env);
+  std::string id = env.bg_exec("echo finished-$$");
+  ASSERT_TRUE(wait_until([&] { return env.record_field(id, "state") == "done"; }, 20000))
+      << env.record_field(id, "state");
+  auto hosts = host_pids(env, {id});
+  ASSERT_EQ(hosts.size(), 1u);
+  kill(sup.pid(), SIGKILL);
+  EXPECT_EQ(sup.wait_exit(10000), 128 + SIGKILL);
+  EXPECT_TRUE(wait_until([&] { return !alive(hosts[0]); }, 20000)) << "host " << hosts[0];
+  EXPECT_EQ(env.record_field(id, "state"), "done");
+}
+
+// The same after the supervisor exits on idle (a finished session is not
+// live, so it does not keep the supervisor).
+TEST(Lifetime, AFinishedHostEndsAfterItsLingerAfterAnIdleExit) {
+  AmuxEnv env;
+  env.write_config("[daemon]\nidle_exit = 1\n[reap]\nshell_linger = 8\n");
+  std::string id = env.bg_exec("echo finished-$$");
+  ASSERT_TRUE(wait_until([&] { return env.record_field(id, "state") == "done"; }, 20000))
+      << env.record_field(id, "state");
+  auto hosts = host_pids(env, {id});
+  ASSERT_EQ(hosts.size(), 1u);
+  // Watched through its pid: a client asking for its status would keep it.
+  const int sup = json::parse(slurp(env.config_dir() + "/daemon.lock"), nullptr, false).value("pid", 0);
+  ASSERT_GT(sup, 0);
+  EXPECT_TRUE(wait_until([&] { return !alive(sup); }, 20000)) << slurp(env.config_dir() + "/daemon.log");
+  EXPECT_TRUE(wait_until([&] { return !alive(hosts[0]); }, 20000)) << "host " << hosts[0];
+  EXPECT_EQ(env.record_field(id, "state"), "done");
+}
+
+// `daemon stop` with no supervisor (killed, crashed or gone idle) still ends
+// every host recorded under the config dir, and says so.
+TEST(Lifetime, DaemonStopWithNoSupervisorStopsEveryRecordedHost) {
+  AmuxEnv env;
+  ForegroundSupervisor sup(env);
+  std::vector<std::string> ids = {env.bg_exec("sleep 300"), env.bg_exec("sleep 301")};
+  ASSERT_TRUE(wait_until([&] { return host_pids(env, ids).size() == 2; }, 30000));
+  auto hosts = host_pids(env, ids);
+  kill(sup.pid(), SIGKILL);
+  EXPECT_EQ(sup.wait_exit(10000), 128 + SIGKILL);
+  for (int h : hosts) EXPECT_TRUE(alive(h)) << "host " << h;
+  auto st = env.amux({"daemon", "stop"}, "", 60000);
+  EXPECT_EQ(st.rc, 0) << st.out << st.err;
+  EXPECT_NE(st.out.find("stopped 2 session hosts"), std::string::npos) << st.out << st.err;
+  for (int h : hosts) EXPECT_TRUE(wait_until([&] { return !alive(h); }, 10000)) << "host " << h;
+  for (auto& id : ids) EXPECT_EQ(env.record_field(id, "state"), "stopped") << id;
+  // Nothing left: a second stop says the service is not running.
+  auto again = env.amux({"daemon", "stop"});
+  EXPECT_EQ(again.rc, 1);
+  EXPECT_NE(again.err.find("not running"), std::string::npos) << again.err;
+}
+
+// A host whose socket is gone is stopped through its recorded pid (its start
+// time checked), so `daemon stop` still ends it.
+TEST(Lifetime, DaemonStopWithNoSupervisorSignalsAHostWithoutItsSocket) {
+  AmuxEnv env;
+  ForegroundSupervisor sup(env);
+  std::string id = env.bg_exec("sleep 300");
+  ASSERT_TRUE(wait_until([&] { return host_pids(env, {id}).size() == 1; }, 30000));
+  int host = host_pids(env, {id})[0];
+  kill(sup.pid(), SIGKILL);
+  EXPECT_EQ(sup.wait_exit(10000), 128 + SIGKILL);
+  const std::string sock = env.record_field(id, "socket");
+  ASSERT_FALSE(sock.empty());
+  ASSERT_TRUE(fs::remove(sock));
+  auto st = env.amux({"daemon", "stop"}, "", 60000);
+  EXPECT_EQ(st.rc, 0) << st.out << st.err;
+  EXPECT_NE(st.out.find("stopped 1 session host"), std::string::npos) << st.out << st.err;
+  EXPECT_TRUE(wait_until([&] { return !alive(host); }, 10000)) << "host " << host;
+  EXPECT_EQ(env.record_field(id, "state"), "stopped");
+}

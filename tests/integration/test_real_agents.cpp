@@ -217,6 +217,58 @@ TEST(RealAgents, ClaudeTrustThenLoginRequired) {
   EXPECT_EQ(e.field(id, "state"), "blocked") << e.explain(id);
 }
 
+// Claude stopped at its trust question has saved no conversation, so
+// `--resume` would fail ("No conversation found") and lose the prompt:
+// respawn runs the start command with the original prompt instead.
+TEST(RealAgents, ClaudeRespawnStartsAgainUntilAConversationIsSaved) {
+  RealEnv e;
+  cli("claude");
+  claude_onboarded(e);
+  std::string id = e.dispatch({"--agent", "claude", "say hello"});
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(e.wait_capture(id, "Quick safety check")) << e.explain(id);
+  const std::string uuid = e.field(id, "sessionId");
+  const std::string first_pid = e.field(id, "pid");
+  auto r = e.amux({"respawn", id});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_TRUE(wait_until([&] {
+    std::string p = e.field(id, "pid");
+    return !p.empty() && p != "0" && p != first_pid;
+  }, 20000)) << e.explain(id);
+  const std::string pid = e.field(id, "pid");
+  std::ifstream in("/proc/" + pid + "/cmdline");
+  std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (char& c : cmd)
+    if (c == '\0') c = ' ';
+  EXPECT_NE(cmd.find("--session-id " + uuid), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find("say hello"), std::string::npos) << cmd;
+  EXPECT_EQ(cmd.find("--resume"), std::string::npos) << cmd;
+  ASSERT_TRUE(e.wait_capture(id, "Quick safety check")) << e.explain(id);
+  EXPECT_EQ(e.capture(id).find("No conversation found"), std::string::npos) << e.explain(id);
+  EXPECT_TRUE(e.wait_state(id, "blocked", 20000)) << e.explain(id);
+
+  // Once the prompt went in, Claude has saved the conversation: the next
+  // respawn resumes it.
+  e.settle(id);
+  e.keys(id, kDown);
+  ASSERT_TRUE(e.wait_capture(id, "❯ Yes, I trust")) << e.explain(id);
+  e.settle(id);
+  e.keys(id, "\r");
+  ASSERT_TRUE(e.wait_capture(id, "Not logged in")) << e.explain(id);
+  ASSERT_TRUE(e.wait_capture(id, "resend your message")) << e.explain(id);
+  r = e.amux({"respawn", id});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_TRUE(wait_until([&] {
+    std::string p = e.field(id, "pid");
+    return !p.empty() && p != "0" && p != pid;
+  }, 20000)) << e.explain(id);
+  std::ifstream in2("/proc/" + e.field(id, "pid") + "/cmdline");
+  cmd.assign((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
+  for (char& c : cmd)
+    if (c == '\0') c = ' ';
+  EXPECT_NE(cmd.find("--resume " + uuid), std::string::npos) << cmd;
+}
+
 // Codex: its first screen (sign-in choice under the welcome line) reads
 // blocked within 5 s of being on screen; the sign-in-another-way screen and
 // the API-key field read blocked too, each with its question as detail.

@@ -453,3 +453,31 @@ TEST(Profiles, PatternsMatchTheRealScreens) {
     else EXPECT_EQ(q.rfind(c.question, 0), 0u) << c.screen << ": '" << q << "'";
   }
 }
+
+// resume_if: the shipped claude profile names where Claude Code saves a
+// conversation; placeholders are filled in per session, a pattern naming an
+// unset variable is left out, and only an existing file means "resume".
+TEST(Profiles, ResumeIfNamesWhereTheConversationIsSaved) {
+  const AgentProfile& p = profiles().get("claude");
+  const std::string u = "123e4567-e89b-42d3-a456-426614174000";
+  TempDir home, cfg;
+  unsetenv("CLAUDE_CONFIG_DIR");
+  auto pats = build_resume_if(p, u, "/w/my.repo", {"HOME=" + home.path.string()});
+  EXPECT_EQ(pats, (Argv{home.path.string() + "/.claude/projects/*/" + u + ".jsonl"}));
+  EXPECT_FALSE(any_path_exists(pats));
+  home.write(".claude/projects/-w-my-repo/" + u + ".jsonl", "{}\n");
+  EXPECT_TRUE(any_path_exists(pats));
+
+  pats = build_resume_if(p, u, "/w", {"HOME=" + home.path.string(), "CLAUDE_CONFIG_DIR=" + cfg.path.string()});
+  ASSERT_EQ(pats.size(), 2u);
+  EXPECT_EQ(pats[0], cfg.path.string() + "/projects/*/" + u + ".jsonl");
+
+  auto set = ProfileSet::from_sources(
+      {{"/u/agents.toml", "[x]\nbinary = \"x\"\nstart = [\"{prompt}\"]\n"
+                          "resume_if = [\"{home}/{cwd_slug}/{session_uuid}\", \"{env.AMUX_TEST_UNSET_VAR}/a\"]\n"}});
+  EXPECT_EQ(build_resume_if(set.get("x"), "u1", "/a b/c", {"HOME=/h"}), (Argv{"/h/-a-b-c/u1"}));
+  std::string e = error_of([&] {
+    ProfileSet::from_sources({{"/u/agents.toml", "[x]\nbinary = \"x\"\nstart = [\"a\"]\nresume_if = [\"{prompt}\"]\n"}});
+  });
+  EXPECT_NE(e.find("unknown placeholder {prompt}"), std::string::npos) << e;
+}

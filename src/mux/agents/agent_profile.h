@@ -58,6 +58,8 @@ struct AgentProfile {
   std::string binary;                      // argv[0]: a name on PATH or a path
   std::vector<std::string> start;          // arguments after the binary
   std::vector<std::string> resume;         // empty: resuming re-runs `start`
+  std::vector<std::string> resume_if;      // paths (globs), one exists once a conversation was
+                                           // saved; none does: resuming re-runs `start`
   std::vector<std::string> prompt_args = {"{prompt}"};
   std::map<AgentOption, OptionFlags> options;  // absent: the agent cannot express it
   std::vector<std::pair<std::string, std::string>> env;  // set for the agent
@@ -150,6 +152,16 @@ std::vector<std::string> build_start_argv(const AgentProfile& p, const DispatchS
 std::vector<std::string> build_resume_argv(const AgentProfile& p, const DispatchSpec& s);
 // The profile's environment, "K=V", placeholders expanded.
 std::vector<std::string> build_env(const AgentProfile& p, const DispatchSpec& s);
+
+// The profile's resume_if patterns for one session: {session_uuid}, {home},
+// {cwd} and {cwd_slug} (the cwd with every character but A-Z a-z 0-9 made
+// "-") expanded, and {env.NAME} from `env` ("K=V", the last one wins), else
+// this process's environment. A pattern naming a variable that is unset or
+// empty is left out.
+std::vector<std::string> build_resume_if(const AgentProfile& p, const std::string& session_uuid,
+                                         const std::string& cwd, const std::vector<std::string>& env);
+// Whether any of these glob patterns names an existing path.
+bool any_path_exists(const std::vector<std::string>& patterns);
 
 // The agent to use when none was named: `config_default` when set (it must
 // name a profile), else the first agent profile whose binary is on

@@ -154,7 +154,7 @@ AgentProfile read_profile(const std::string& name, const Layers& ls, std::vector
   p.name = name;
   const std::set<std::string> top = {"description", "kind",   "binary", "start",    "resume",
                                      "prompt_args", "options", "env",   "patterns", "settle_ms",
-                                     "hooks"};
+                                     "hooks",       "resume_if"};
   for (const toml::table* l : ls)
     for (auto&& [k, v] : *l)
       if (!top.count(std::string(k.str())))
@@ -218,6 +218,10 @@ AgentProfile read_profile(const std::string& name, const Layers& ls, std::vector
   if (resume) {
     p.resume = get_strings(*resume, key("resume"));
     check_template(*resume, key("resume"), p.resume, {"session_uuid", "name"}, {"{options}", "{extra}"});
+  }
+  if (auto* n = get("resume_if")) {
+    p.resume_if = get_strings(*n, key("resume_if"));
+    check_template(*n, key("resume_if"), p.resume_if, {"session_uuid", "home", "cwd", "cwd_slug"}, {});
   }
   if (!p.options.empty()) {
     auto has = [](const std::vector<std::string>& v, const char* s) {

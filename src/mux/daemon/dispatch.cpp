@@ -302,6 +302,10 @@ SessionRecord dispatch_agent(const Paths& paths, const Config& config, const New
     for (auto* argv : {&r.argv, &r.resume_argv})
       if (!argv->empty()) argv->insert(argv->begin() + 1, {"-c", notify});
   }
+  if (!prof->resume_if.empty()) {
+    r.start_argv = r.argv;
+    r.resume_if = build_resume_if(*prof, spec.session_uuid, r.cwd, r.env);
+  }
   r.kind = "agent";
   r.agent = agent;
   r.prompt = req.prompt;

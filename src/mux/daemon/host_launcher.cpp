@@ -228,6 +228,14 @@ std::string prepare_host(const Paths& paths, const std::string& id) {
   std::string err;
   auto rec = load_record(paths, id, &err);
   if (!rec) return err;
+  // A restart with nothing to resume (the agent never saved the
+  // conversation) runs the start command again, with the original prompt.
+  if (!rec->resume_if.empty() && !rec->start_argv.empty() && rec->argv == rec->resume_argv &&
+      rec->argv != rec->start_argv && !any_path_exists(rec->resume_if)) {
+    rec->argv = rec->start_argv;
+    if (int rc = save_record(paths, *rec); rc < 0)
+      return "cannot write " + paths.state_file(id) + ": " + strerror(-rc);
+  }
   try {
     if (int rc = save_host_spec(paths, id, resolve_host_spec(paths, *rec)); rc < 0)
       return "cannot write " + host_spec_file(paths, id) + ": " + strerror(-rc);

@@ -31,6 +31,8 @@ std::string SessionHost::Impl::save(bool own_name) {
     rec.agent = disk->agent;
     rec.prompt = disk->prompt;
     rec.resume_argv = disk->resume_argv;
+    rec.start_argv = disk->start_argv;
+    rec.resume_if = disk->resume_if;
     rec.session_uuid = disk->session_uuid;
     rec.worktree = disk->worktree;
     rec.created_at = disk->created_at;

@@ -43,7 +43,7 @@ constexpr const char* kKnownKeys[] = {
     "argv",      "resumeArgv", "cwd",       "env",       "sessionId",     "worktree",
     "state",     "detail",    "waitingFor", "pid",       "hostPid",       "hostStartTime",
     "socket",    "rows",      "cols",       "createdAt", "updatedAt",     "startedAt",
-    "finishedAt", "exitCode", "signal",     "hadWork",
+    "finishedAt", "exitCode", "signal",     "hadWork",   "startArgv",     "resumeIf",
 };
 
 bool known_key(const std::string& k) {
@@ -95,6 +95,8 @@ json SessionRecord::to_json() const {
   if (!prompt.empty()) j["prompt"] = prompt;
   j["argv"] = argv;
   if (!resume_argv.empty()) j["resumeArgv"] = resume_argv;
+  if (!start_argv.empty()) j["startArgv"] = start_argv;
+  if (!resume_if.empty()) j["resumeIf"] = resume_if;
   if (!cwd.empty()) j["cwd"] = cwd;
   if (!env.empty()) j["env"] = env;
   if (!session_uuid.empty()) j["sessionId"] = session_uuid;
@@ -129,6 +131,8 @@ SessionRecord SessionRecord::from_json(const json& j) {
   get_opt(j, "prompt", r.prompt);
   get_opt(j, "argv", r.argv);
   get_opt(j, "resumeArgv", r.resume_argv);
+  get_opt(j, "startArgv", r.start_argv);
+  get_opt(j, "resumeIf", r.resume_if);
   get_opt(j, "cwd", r.cwd);
   get_opt(j, "env", r.env);
   get_opt(j, "sessionId", r.session_uuid);

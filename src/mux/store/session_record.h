@@ -34,6 +34,8 @@ struct SessionRecord {
   std::string prompt;             // agent prompt or shell command text
   std::vector<std::string> argv;          // what runs
   std::vector<std::string> resume_argv;   // what runs on restart (empty: argv)
+  std::vector<std::string> start_argv;    // the first argv, for a restart with nothing to resume
+  std::vector<std::string> resume_if;     // glob patterns; none exists: restart with start_argv
   std::string cwd;
   std::vector<std::string> env;   // "K=V" overrides for the child
   std::string session_uuid;       // {session_uuid} for agent profiles
