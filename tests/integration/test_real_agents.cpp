@@ -34,6 +34,27 @@ using nlohmann::json;
 
 namespace {
 
+extern "C" char** environ;
+
+// The CLIs are run as a person runs them, in a terminal. Under a CI
+// environment (CI=true, as CI runners set) they take themselves for headless
+// automation and skip their first-run screens (gemini exits at once), and
+// the environment a test's amux client has reaches its sessions. So the
+// variables CLIs read to detect CI are removed from this test's process,
+// and from everything it starts, before any test runs.
+const bool ci_variables_removed = [] {
+  std::vector<std::string> names;
+  for (char** e = environ; *e; ++e) {
+    std::string kv(*e);
+    std::string k = kv.substr(0, kv.find('='));
+    if (k == "CI" || k == "CONTINUOUS_INTEGRATION" || k == "BUILD_NUMBER" || k == "RUN_ID" ||
+        k.rfind("CI_", 0) == 0 || k.rfind("GITHUB_", 0) == 0 || k.rfind("GITLAB_", 0) == 0)
+      names.push_back(k);
+  }
+  for (auto& k : names) unsetenv(k.c_str());
+  return true;
+}();
+
 // The state tests run at amux's default size (codex animates its logo over
 // the welcome screen there); the capture tests at a size where every first
 // screen is still, so two captures taken apart can be compared.
