@@ -153,9 +153,9 @@ else
   # sooner (four shared objects fewer to map and relocate), which is most of
   # what `amux attach` costs over tmux's client. libstdc++ stays shared:
   # tomlplusplus exists only as a shared library built against it.
-  CLI_LDLIBS    = -Wl,-Bstatic $(shell pkg-config --libs vterm ncursesw) -Wl,-Bdynamic \
+  CLI_LDLIBS    = -Wl,-Bstatic $(shell pkg-config --libs vterm ncursesw libutf8proc libcrypto) -Wl,-Bdynamic \
                   $(shell pkg-config --static --libs libuv-static) \
-                  $(shell pkg-config --libs tomlplusplus libutf8proc libcrypto) -lutil -lpthread
+                  $(shell pkg-config --libs tomlplusplus) -ldl -lutil -lpthread
   # gold's identical code folding, when gold is there, saves a little more.
   HOST_LD := $(shell $(CXX) -fuse-ld=gold -Wl,--version 2>/dev/null | grep -q 'GNU gold' && echo -fuse-ld=gold -Wl,--icf=safe)
   # Its debug sections compressed: the host's code is in a dozen files, each
