@@ -226,10 +226,15 @@ TEST(RealAgents, ClaudeTrustThenLoginRequired) {
   ASSERT_TRUE(e.wait_capture(id, "❯ Yes, I trust")) << e.explain(id);
   e.settle(id);
   e.keys(id, "\r");
-  ASSERT_TRUE(e.wait_capture(id, "Not logged in")) << e.explain(id);
+  // The footer says "Not logged in" at once; the failed turn says
+  // "Please run /login" when it ends.
+  ASSERT_TRUE(e.wait_capture(id, "Please run /login")) << e.explain(id);
   // The failed turn ends blocked (the person must log in), with the error.
-  ASSERT_TRUE(e.wait_state(id, "blocked", 20000, &st)) << e.explain(id);
-  EXPECT_EQ(e.field(id, "waitingFor"), "login") << e.explain(id);
+  // The trust question left the session blocked (for permission), so wait
+  // for the state the failed turn reports, not just any blocked.
+  EXPECT_TRUE(wait_until([&] { return e.field(id, "state") == "blocked" && e.field(id, "waitingFor") == "login"; },
+                         20000))
+      << e.explain(id);
   std::string detail = e.field(id, "detail");
   EXPECT_NE(detail.find("log"), std::string::npos) << e.explain(id);
   // And it stays there: a barrier (the capture shows the turn is over and
