@@ -203,6 +203,16 @@ void claude_onboarded(const RealEnv& e) {
   std::ofstream(e.home() / ".claude.json") << "{\"hasCompletedOnboarding\": true}\n";
 }
 
+// Answers Claude's trust question with "Yes, I trust this folder" once its
+// screen has settled (Claude ignores keys that arrive mid-redraw).
+void trust_folder(RealEnv& e, const std::string& id) {
+  e.settle(id);
+  e.keys(id, kDown);
+  ASSERT_TRUE(e.wait_capture(id, "❯ Yes, I trust")) << e.explain(id);
+  e.settle(id);
+  e.keys(id, "\r");
+}
+
 }  // namespace
 
 // Claude: trust question → blocked; "Yes, I trust this folder" → the prompt
@@ -221,11 +231,7 @@ TEST(RealAgents, ClaudeTrustThenLoginRequired) {
       << e.explain(id);
   EXPECT_NE(e.field(id, "waitingFor"), "");
 
-  e.settle(id);
-  e.keys(id, kDown);
-  ASSERT_TRUE(e.wait_capture(id, "❯ Yes, I trust")) << e.explain(id);
-  e.settle(id);
-  e.keys(id, "\r");
+  ASSERT_NO_FATAL_FAILURE(trust_folder(e, id));
   // The footer says "Not logged in" at once; the failed turn says
   // "Please run /login" when it ends.
   ASSERT_TRUE(e.wait_capture(id, "Please run /login")) << e.explain(id);
@@ -275,11 +281,7 @@ TEST(RealAgents, ClaudeRespawnStartsAgainUntilAConversationIsSaved) {
 
   // Once the prompt went in, Claude has saved the conversation: the next
   // respawn resumes it.
-  e.settle(id);
-  e.keys(id, kDown);
-  ASSERT_TRUE(e.wait_capture(id, "❯ Yes, I trust")) << e.explain(id);
-  e.settle(id);
-  e.keys(id, "\r");
+  ASSERT_NO_FATAL_FAILURE(trust_folder(e, id));
   ASSERT_TRUE(e.wait_capture(id, "Not logged in")) << e.explain(id);
   ASSERT_TRUE(e.wait_capture(id, "resend your message")) << e.explain(id);
   r = e.amux({"respawn", id});
