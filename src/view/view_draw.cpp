@@ -237,7 +237,7 @@ void draw_title_bar(const DrawContext& dc, const SessionInfo& s, const Rect& r, 
   int agew = display_width(age) + 1;
   int room = r.x + r.w - x - agew;
   std::string label = s.name;
-  std::string d = row_detail(s, false);
+  std::string d = row_detail(s, true);  // the state, and why
   int nw = put(r.y, x, label, room, bar);
   if (room - nw > 6 && !d.empty()) put(r.y, x + nw, " · " + d, room - nw, bar);
   if (r.w > agew + 6) put(r.y, r.x + r.w - agew, age, agew, bar);
@@ -253,7 +253,7 @@ void draw_grid(const DrawContext& dc, const Rect& body, DrawResult& res) {
     if (!lines.empty()) put(body.y, body.x + 2, lines[0].text, body.w - 2, dc.pal.role(Role::Dim));
     return;
   }
-  GridGeom g = grid_geometry(body);
+  GridGeom g = grid_geometry(body, int(order.size()));
   for (int i = 0; i < int(order.size()); i++) {
     Rect r = tile_rect(body, g, i, dc.grid_top);
     if (r.empty()) continue;
@@ -264,11 +264,9 @@ void draw_grid(const DrawContext& dc, const Rect& body, DrawResult& res) {
     draw_screen_area(dc, s->id, {r.y + 1, r.x, r.h - 1, r.w});
     res.hits.push_back({r, s->id});
   }
-  int rows_total = (int(order.size()) + g.columns - 1) / g.columns;
-  if (rows_total > g.visible_rows) {
-    std::string more = " " + std::to_string(dc.grid_top + 1) + "–" +
-                       std::to_string(std::min(rows_total, dc.grid_top + g.visible_rows)) + " of " +
-                       std::to_string(rows_total) + " rows ";
+  int pages = grid_pages(int(order.size()), g);
+  if (pages > 1) {
+    std::string more = " page " + std::to_string(grid_page_of(dc.grid_top, g) + 1) + "/" + std::to_string(pages) + " ";
     int w = display_width(more);
     put(body.y + body.h - 1, body.x + body.w - w, more, w, dc.pal.role(Role::Dim));
   }
@@ -486,8 +484,8 @@ std::vector<FeedWant> wanted_feeds(const ViewModel& m, const Controller& c, cons
     out.push_back({c.peek_id(), std::max(1, r.h - 4), std::max(1, r.w - 2)});
   }
   if (c.layout() == Layout::Grid) {
-    GridGeom g = grid_geometry(a.body);
     const auto& order = m.order();
+    GridGeom g = grid_geometry(a.body, int(order.size()));
     for (int i = 0; i < int(order.size()); i++) {
       Rect r = tile_rect(a.body, g, i, grid_top);
       if (r.empty() || r.h < 2) continue;

@@ -71,7 +71,7 @@ void App::frame() {
   }
   Areas a = compute_areas(LINES, COLS, plines, grid);
   if (grid && !a.too_small) {
-    GridGeom g = grid_geometry(a.body);
+    GridGeom g = grid_geometry(a.body, int(model.order().size()));
     grid_top = grid_scroll(grid_top, model.selected_index(), int(model.order().size()), g);
     ctl->set_grid_columns(g.columns);
   }

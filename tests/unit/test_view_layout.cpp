@@ -56,31 +56,122 @@ TEST(ScreenLayout, AreasTileTheTerminal) {
   EXPECT_LE(compute_areas(24, 80, 50, false).prompt.h, 8);
 }
 
-TEST(ScreenLayout, GridTilesScrollToSelection) {
+// Every tile of a page lies inside the body, none overlaps another, and
+// together with the 1-column gaps they cover the body's full height.
+static void expect_tiles_fill(const Rect& body, const GridGeom& g, int count, int top) {
+  std::vector<Rect> shown;
+  for (int i = 0; i < count; i++) {
+    Rect r = tile_rect(body, g, i, top);
+    if (r.empty()) continue;
+    EXPECT_GE(r.y, body.y);
+    EXPECT_GE(r.x, body.x);
+    EXPECT_LE(r.y + r.h, body.y + body.h);
+    EXPECT_LE(r.x + r.w, body.x + body.w);
+    EXPECT_GE(r.w, std::min(body.w, kMinTileW - 1));
+    EXPECT_GE(r.h, std::min(body.h, kMinTileH));
+    for (const Rect& o : shown)
+      EXPECT_TRUE(r.y + r.h <= o.y || o.y + o.h <= r.y || r.x + r.w <= o.x || o.x + o.w <= r.x);
+    shown.push_back(r);
+  }
+  ASSERT_FALSE(shown.empty());
+  int bottom = 0, right = 0;
+  for (const Rect& r : shown) bottom = std::max(bottom, r.y + r.h), right = std::max(right, r.x + r.w);
+  if (int(shown.size()) == g.per_page()) {
+    EXPECT_EQ(bottom, body.y + body.h);
+    EXPECT_EQ(right, body.x + body.w);
+  }
+}
+
+TEST(ScreenLayout, OneSessionTakesTheWholeBody) {
   Rect body{4, 0, 40, 200};
-  GridGeom g = grid_geometry(body);
-  EXPECT_EQ(g.columns, 5);
-  EXPECT_GE(g.visible_rows, 2);
-  Rect t0 = tile_rect(body, g, 0, 0);
-  Rect t1 = tile_rect(body, g, 1, 0);
-  EXPECT_EQ(t0.y, 4);
-  EXPECT_EQ(t1.x, g.tile_w);
-  EXPECT_LT(t0.x + t0.w, t1.x);  // a gap between tiles
+  for (int count : {0, 1}) {
+    GridGeom g = grid_geometry(body, count);
+    EXPECT_EQ(g.columns, 1);
+    EXPECT_EQ(g.visible_rows, 1);
+    Rect r = tile_rect(body, g, 0, 0);
+    EXPECT_EQ(r.y, body.y);
+    EXPECT_EQ(r.x, body.x);
+    EXPECT_EQ(r.h, body.h);
+    EXPECT_EQ(r.w, body.w);
+  }
+}
+
+TEST(ScreenLayout, TwoSessionsSplitInHalves) {
+  // Wide: side by side.
+  Rect wide{4, 0, 40, 200};
+  GridGeom g = grid_geometry(wide, 2);
+  EXPECT_EQ(g.columns, 2);
+  EXPECT_EQ(g.visible_rows, 1);
+  Rect a = tile_rect(wide, g, 0, 0), b = tile_rect(wide, g, 1, 0);
+  EXPECT_EQ(a.h, 40);
+  EXPECT_EQ(b.h, 40);
+  EXPECT_EQ(a.w, 99);  // a 1-column gap
+  EXPECT_EQ(b.x, 100);
+  EXPECT_EQ(b.w, 100);
+  expect_tiles_fill(wide, g, 2, 0);
+  // Tall: stacked.
+  Rect tall{2, 0, 60, 80};
+  g = grid_geometry(tall, 2);
+  EXPECT_EQ(g.columns, 1);
+  EXPECT_EQ(g.visible_rows, 2);
+  a = tile_rect(tall, g, 0, 0), b = tile_rect(tall, g, 1, 0);
+  EXPECT_EQ(a.w, 80);
+  EXPECT_EQ(a.h, 30);
+  EXPECT_EQ(b.y, 32);
+  EXPECT_EQ(b.h, 30);
+  expect_tiles_fill(tall, g, 2, 0);
+}
+
+TEST(ScreenLayout, ThreeAndFourMakeTwoByTwo) {
+  Rect body{4, 0, 33, 161};
+  for (int count : {3, 4}) {
+    GridGeom g = grid_geometry(body, count);
+    EXPECT_EQ(g.columns, 2);
+    EXPECT_EQ(g.visible_rows, 2);
+    EXPECT_EQ(grid_pages(count, g), 1);
+    expect_tiles_fill(body, g, count, 0);
+    Rect last = tile_rect(body, g, 3, 0);
+    EXPECT_EQ(last.y, 4 + 16);
+    EXPECT_EQ(last.h, 17);  // the last row takes the odd line
+    EXPECT_EQ(last.x, 80);
+    EXPECT_EQ(last.w, 81);
+  }
+}
+
+TEST(ScreenLayout, ManySessionsGrowTheGridThenPage) {
+  Rect body{4, 0, 40, 200};
+  GridGeom g6 = grid_geometry(body, 6);
+  EXPECT_EQ(g6.per_page() >= 6, true);
+  EXPECT_EQ(grid_pages(6, g6), 1);
+  expect_tiles_fill(body, g6, 6, 0);
+  // 100 sessions: tiles at the minimum size, then pages.
+  GridGeom g = grid_geometry(body, 100);
+  EXPECT_EQ(g.columns, (200 + 1) / (kMinTileW + 1));
+  EXPECT_EQ(g.visible_rows, 40 / kMinTileH);
+  EXPECT_GE(g.tile_w - 1, kMinTileW - 1);
+  EXPECT_GE(g.tile_h, kMinTileH);
+  int pages = grid_pages(100, g);
+  EXPECT_EQ(pages, (100 + g.per_page() - 1) / g.per_page());
+  expect_tiles_fill(body, g, 100, 0);
+  // Selecting the last session turns to the last page, a whole page at a time.
   int top = grid_scroll(0, 99, 100, g);
-  EXPECT_EQ(top, 20 - g.visible_rows);
+  EXPECT_EQ(top % g.visible_rows, 0);
+  EXPECT_EQ(grid_page_of(top, g), pages - 1);
   EXPECT_TRUE(tile_rect(body, g, 0, top).empty());
   EXPECT_FALSE(tile_rect(body, g, 99, top).empty());
+  // Moving within the page keeps it; leaving it turns one page.
+  EXPECT_EQ(grid_scroll(0, g.per_page() - 1, 100, g), 0);
+  EXPECT_EQ(grid_scroll(0, g.per_page(), 100, g), g.visible_rows);
   EXPECT_EQ(grid_scroll(top, 0, 100, g), 0);
-  Rect small{2, 0, 14, 80};
-  GridGeom gs = grid_geometry(small);
-  EXPECT_EQ(gs.columns, 2);
-  EXPECT_GE(gs.visible_rows, 1);
-  for (int i = 0; i < 4; i++) {
-    Rect r = tile_rect(small, gs, i, 0);
-    if (r.empty()) continue;
-    EXPECT_LE(r.y + r.h, small.y + small.h);
-    EXPECT_LE(r.x + r.w, small.x + small.w);
-  }
+  // A small terminal: one tile per page at least, inside the body.
+  Rect small{2, 0, 5, 30};
+  GridGeom gs = grid_geometry(small, 4);
+  EXPECT_EQ(gs.per_page(), 1);
+  EXPECT_EQ(grid_pages(4, gs), 4);
+  Rect r = tile_rect(small, gs, 2, grid_scroll(0, 2, 4, gs));
+  EXPECT_EQ(r.y, 2);
+  EXPECT_EQ(r.h, 5);
+  EXPECT_EQ(r.w, 30);
 }
 
 TEST(TileImage, SgrTextBecomesCells) {
