@@ -23,7 +23,7 @@ TEST_PKGS := gtest gmock
 DEB_PKGS  := g++ make pkg-config libvterm-dev libuv1-dev libncurses-dev \
              libtomlplusplus-dev nlohmann-json3-dev libcli11-dev googletest \
              libgtest-dev libgmock-dev tmux git procps python3 less \
-             libutf8proc-dev libssl-dev
+             libutf8proc-dev libssl-dev zsh
 
 ifeq ($(BUILD),debug)
   OUT      ?= build-debug
@@ -210,16 +210,20 @@ bench: $(OUT)/amux $(OUT)/amux-host $(BENCH_BINS)
 
 install: $(OUT)/amux $(OUT)/amux-host
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/amux $(DESTDIR)$(PREFIX)/share/amux \
-	           $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	           $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	           $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(OUT)/amux $(DESTDIR)$(PREFIX)/bin/amux
 	install -m 0755 $(OUT)/amux-host $(DESTDIR)$(PREFIX)/lib/amux/amux-host
 	install -m 0644 conf/*.toml $(DESTDIR)$(PREFIX)/share/amux/
 	install -m 0644 man/amux.1 $(DESTDIR)$(PREFIX)/share/man/man1/amux.1
 	install -m 0644 man/amux.toml.5 $(DESTDIR)$(PREFIX)/share/man/man5/amux.toml.5
+	install -m 0644 completions/amux.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/amux
+	install -m 0644 completions/_amux $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_amux
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/amux $(DESTDIR)$(PREFIX)/share/man/man1/amux.1 \
-	      $(DESTDIR)$(PREFIX)/share/man/man5/amux.toml.5
+	      $(DESTDIR)$(PREFIX)/share/man/man5/amux.toml.5 \
+	      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/amux $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_amux
 	rm -rf $(DESTDIR)$(PREFIX)/share/amux $(DESTDIR)$(PREFIX)/lib/amux
 
 deps:
