@@ -8,7 +8,7 @@
 // changes in 16 KiB chunks, best of three runs. Also prints the
 // scrollback's memory for 10,000 lines of `seq` output and of 80-char lines.
 //
-//   make OUT=build build/bench/render_throughput && build/bench/render_throughput [rows cols MiB]
+//   make OUT=build build/bench/render_throughput && build/bench/render_throughput [rows cols MiB [agent]]
 #include <vterm.h>
 
 #include <chrono>
@@ -20,6 +20,7 @@
 #include <string>
 
 #include "render/screen.h"
+#include "../tests/support/agent_corpus.h"
 
 using amux::render::Screen;
 
@@ -57,8 +58,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 double mib_per_s(size_t bytes, double s) { return double(bytes) / (1024.0 * 1024.0) / s; }
 
-double run_screen(const std::string& data, int rows, int cols) {
+double run_screen(const std::string& data, int rows, int cols, bool fast = true) {
   Screen::Options o;
+  o.fast_text = fast;
   o.rows = rows;
   o.cols = cols;
   Screen s(o);
@@ -128,6 +130,12 @@ int main(int argc, char** argv) {
   int rows = argc > 1 ? std::atoi(argv[1]) : 50;
   int cols = argc > 2 ? std::atoi(argv[2]) : 200;
   size_t mib = argc > 3 ? size_t(std::atoi(argv[3])) : 32;
+  if (argc > 4 && std::string(argv[4]) == "agent") {  // one run of the Screen on agent-like text (for perf)
+    std::string agent = amux::test::agent_corpus(mib << 20, true);
+    double t = run_screen(agent, rows, cols);
+    std::printf("agent-like text: %7.1f MiB/s\n", mib_per_s(agent.size(), t));
+    return 0;
+  }
   std::string data = mixed_text(mib << 20);
 
   double ours = best_of_3([&] { return run_screen(data, rows, cols); });
@@ -138,6 +146,15 @@ int main(int argc, char** argv) {
   std::printf("  amux Screen (state layer + row ring):  %7.1f MiB/s\n", mib_per_s(data.size(), ours));
   std::printf("  libvterm screen layer:                 %7.1f MiB/s\n", mib_per_s(data.size(), screen));
   std::printf("  libvterm state layer, no callbacks:    %7.1f MiB/s\n", mib_per_s(data.size(), state));
+
+  std::string agent = amux::test::agent_corpus(mib << 20, true);
+  double agent_fast = best_of_3([&] { return run_screen(agent, rows, cols); });
+  double agent_slow = best_of_3([&] { return run_screen(agent, rows, cols, false); });
+  double agent_state = best_of_3([&] { return run_vterm_state(agent, rows, cols); });
+  std::printf("agent-like text (12%% UTF-8 words incl. CJK, 25%% SGR incl. truecolor), %zu MiB\n", mib);
+  std::printf("  amux Screen, fast paths:               %7.1f MiB/s\n", mib_per_s(agent.size(), agent_fast));
+  std::printf("  amux Screen, fast paths off:           %7.1f MiB/s\n", mib_per_s(agent.size(), agent_slow));
+  std::printf("  libvterm state layer, no callbacks:    %7.1f MiB/s\n", mib_per_s(agent.size(), agent_state));
 
   std::string seq, lines;
   for (int i = 1; i <= 10050; ++i) seq += std::to_string(i) + "\r\n";

@@ -12,7 +12,10 @@
 # amux instance (AMUX_CONFIG_DIR under a temporary directory):
 #   tp        A1  throughput of `cat` of a 64 MiB file inside a session,
 #                 detached and with a client attached; the raw PTY
-#                 (bench/pty_raw) as the ceiling; Claude Code's host if installed
+#                 (bench/pty_raw) as the ceiling; Claude Code's host if installed.
+#                 Two files: ASCII with some colour, and agent-like text
+#                 (bench/agent_corpus: 12 % of words UTF-8 with CJK, box
+#                 drawing and bullets, 25 % with SGR incl. truecolor)
 #   attach    A2  time from `amux attach` / `tmux attach` to the full screen
 #   echo      A3  key-to-echo latency through an attached client (bench/term_probe)
 #   mem       A4  PSS and RSS of one idle host with 10,000 lines of scrollback,
@@ -41,6 +44,7 @@ QUICK=${BENCH_QUICK:-0}
 ONLY=${BENCH_ONLY:-tp attach echo mem cpu dispatch list view}
 PROBE=$BENCH_DIR/term_probe
 RAW=$BENCH_DIR/pty_raw
+GEN_MIX=$BENCH_DIR/agent_corpus
 
 if [ "$QUICK" = 1 ]; then
   SIZE_MIB=16 TP_REPS=2 RAW_REPS=3 ATTACH_REPS=8 KEYS=100 MEM_COUNTS="1 10" ROUNDS=3
@@ -53,8 +57,9 @@ CPU_SECS=10
 LIST_N=100
 ROWS=50 COLS=200
 DATA=/tmp/bench-${SIZE_MIB}M.txt
+DATA_MIX=/tmp/bench-agent-${SIZE_MIB}M.txt
 
-for f in "$AMUX" "$PROBE" "$RAW"; do
+for f in "$AMUX" "$PROBE" "$RAW" "$GEN_MIX"; do
   [ -x "$f" ] || { echo "run_bench: $f is missing (run: make bench)" >&2; exit 1; }
 done
 [ -f "$HERE/view_bench.sh" ] || { echo "run_bench: $HERE/view_bench.sh is missing" >&2; exit 1; }
@@ -271,40 +276,51 @@ make_data() {
       }
     }' >"$DATA.tmp.$$" && mv "$DATA.tmp.$$" "$DATA"
   fi
-  SIZE_BYTES=$(stat -c %s "$DATA")
+  if [ ! -s "$DATA_MIX" ] || [ "$(stat -c %s "$DATA_MIX")" -lt $((SIZE_MIB * 1048576 - 4096)) ]; then
+    log "generating $DATA_MIX ($SIZE_MIB MiB of agent-like text: UTF-8, CJK, box drawing, truecolor)"
+    "$GEN_MIX" "$DATA_MIX.tmp.$$" "$SIZE_MIB" && mv "$DATA_MIX.tmp.$$" "$DATA_MIX"
+  fi
+  cat "$DATA" "$DATA_MIX" >/dev/null   # in the page cache for everyone
+  use_data ascii
+}
+
+# Picks the file of the next runs: ascii (R keys tp_*) or mix (tp_*_mix... keys
+# get the suffix _mix: tp_raw_mix, tp_det_mix_amux, ...).
+use_data() {
+  if [ "$1" = mix ]; then CUR=$DATA_MIX SFX=_mix; else CUR=$DATA SFX=""; fi
+  SIZE_BYTES=$(stat -c %s "$CUR")
   SIZE_MIB_EXACT=$(calc "$SIZE_BYTES / 1048576" 3)
-  cat "$DATA" >/dev/null   # in the page cache for everyone
-  CAT_CMD="cat $DATA; printf 'DONE-%s\\n' MARKER"   # the marker text is not in the command
-  log "data: $DATA, $SIZE_MIB_EXACT MiB; PTY ${COLS}x${ROWS}; quick=$QUICK"
+  CAT_CMD="cat $CUR; printf 'DONE-%s\\n' MARKER"   # the marker text is not in the command
+  log "data: $CUR, $SIZE_MIB_EXACT MiB; PTY ${COLS}x${ROWS}; quick=$QUICK"
 }
 
 tp_raw() {
-  log "== throughput: raw PTY"
+  log "== throughput: raw PTY ($CUR)"
   local v="" i
   for i in $(seq 1 "$RAW_REPS"); do
-    v+=" $("$RAW" "$DATA" --rows $ROWS --cols $COLS | field mibps)"
+    v+=" $("$RAW" "$CUR" --rows $ROWS --cols $COLS | field mibps)"
   done
-  R[tp_raw]=$(median <<<"$v")
+  R[tp_raw$SFX]=$(median <<<"$v")
   log "   raw: $v MiB/s"
 }
 
 tp_detached() {
-  log "== throughput: detached"
+  log "== throughput: detached ($CUR)"
   local va="" vt="" i id t0 t1
   for i in $(seq 1 "$TP_REPS"); do
     t0=$EPOCHREALTIME
-    if id=$(dispatch "$CAT_CMD" "tp-det-$i") && t1=$(wait_state "$id" done 120); then
+    if id=$(dispatch "$CAT_CMD" "tp-det$SFX-$i") && t1=$(wait_state "$id" done 120); then
       va+=" $(mib_s "$t0" "$t1")"
     fi
     t0=$EPOCHREALTIME
-    tm new-session -d -s "det$i" -x $COLS -y $ROWS "$CAT_CMD; tmux -L $TSOCK wait-for -S det$i"
-    if timeout 120 tmux -L "$TSOCK" wait-for "det$i"; then
+    tm new-session -d -s "det$SFX$i" -x $COLS -y $ROWS "$CAT_CMD; tmux -L $TSOCK wait-for -S det$SFX$i"
+    if timeout 120 tmux -L "$TSOCK" wait-for "det$SFX$i"; then
       t1=$EPOCHREALTIME
       vt+=" $(mib_s "$t0" "$t1")"
     fi
   done
-  R[tp_det_amux]=$(median <<<"$va")
-  R[tp_det_tmux]=$(median <<<"$vt")
+  R[tp_det${SFX}_amux]=$(median <<<"$va")
+  R[tp_det${SFX}_tmux]=$(median <<<"$vt")
   log "   amux:$va MiB/s"
   log "   tmux:$vt MiB/s"
 }
@@ -316,7 +332,7 @@ tp_detached() {
 # last frame because the session has gone).
 attached_run() {  # $1: amux|tmux  $2: index → sets ATT (MiB/s)
   ATT=""
-  local kind=$1 i=$2 go=$work/go-$1-$2 go2=$work/go2-$1-$2 ready=$work/ready-$1-$2 out=$work/drain-$1-$2
+  local kind=$1 i=$SFX$2 go=$work/go-$1$SFX-$2 go2=$work/go2-$1$SFX-$2 ready=$work/ready-$1$SFX-$2 out=$work/drain-$1$SFX-$2
   local id t0 pid marker cmd
   mkfifo "$go" "$go2"
   cmd="read _ <$go; $CAT_CMD; read _ <$go2"
@@ -350,14 +366,14 @@ attached_run() {  # $1: amux|tmux  $2: index → sets ATT (MiB/s)
   ATT=$(mib_s "$t0" "$marker")
 }
 tp_attached() {
-  log "== throughput: one client attached"
+  log "== throughput: one client attached ($CUR)"
   local va="" vt="" i
   for i in $(seq 1 "$TP_REPS"); do
     attached_run amux "$i" && va+=" $ATT"
     attached_run tmux "$i" && vt+=" $ATT"
   done
-  R[tp_att_amux]=$(median <<<"$va")
-  R[tp_att_tmux]=$(median <<<"$vt")
+  R[tp_att${SFX}_amux]=$(median <<<"$va")
+  R[tp_att${SFX}_tmux]=$(median <<<"$vt")
   log "   amux:$va MiB/s"
   log "   tmux:$vt MiB/s"
 }
@@ -393,7 +409,11 @@ tp_claude() {
   log "   claude:$vc MiB/s"
 }
 
-bench_tp() { tp_raw; tp_detached; tp_attached; tp_claude; }
+bench_tp() {
+  use_data ascii; tp_raw; tp_detached; tp_attached; tp_claude
+  use_data mix; tp_raw; tp_detached; tp_attached
+  use_data ascii
+}
 
 # ------------------------------------------------------------ A2: attach time
 
@@ -736,6 +756,15 @@ print_table() {
       row "A1 cat throughput, $label" "$(u "$a" MiB/s)" "$(u "$t" MiB/s)" "$(u "$r" MiB/s)" "$(x "$rt" tmux)" "≥ 3× tmux" "$(verdict "$rt" '>=' 3)"
       row "A1 cat throughput, $label vs raw" "" "" "" "$(x "$rr" raw)" "≥ 0.7× raw" "$(verdict "$rr" '>=' 0.7)"
     done
+    for mode in det att; do
+      label=$([ $mode = det ] && echo detached || echo attached)
+      a=${R[tp_${mode}_mix_amux]:-} t=${R[tp_${mode}_mix_tmux]:-} r=${R[tp_raw_mix]:-}
+      rt=$(ratio "$a" "$t"); rr=$(ratio "$a" "$r")
+      row "A1 agent-like text, $label" "$(u "$a" MiB/s)" "$(u "$t" MiB/s)" "$(u "$r" MiB/s)" "$(x "$rt" tmux)" "info" ""
+      row "A1 agent-like text, $label vs raw" "" "" "" "$(x "$rr" raw)" "≥ 0.8× raw" "$(verdict "$rr" '>=' 0.8)"
+      rt=$(ratio "$t" "$r")
+      row "A1 agent-like text, $label: tmux vs raw" "" "" "" "$(x "$rt" raw)" "info" ""
+    done
     if [ -n "${R[tp_det_claude]:-}" ]; then
       rc=$(ratio "${R[tp_det_amux]:-}" "${R[tp_det_claude]}")
       row "A1 detached, amux vs Claude host" "" "" "" "$(x "$rc" claude)" "info" ""
@@ -792,6 +821,8 @@ print_table() {
     echo "  A1 throughput: MiB/s = file size / time. Detached: from dispatch (amux --bg, tmux new-session) to the"
     echo "    end (state.json 'done' polled every 20 ms; tmux wait-for). Attached: from releasing the cat, with a"
     echo "    200x50 client attached and drawing, until the client has received the last line."
+    echo "    Agent-like text: $DATA_MIX (12 % of words UTF-8 incl. double-width CJK, box drawing, bullets;"
+    echo "    25 % with SGR incl. truecolor), the same size."
     [ -n "${R[tp_det_claude]:-}" ] && echo "    Claude Code's session host, same job detached (claude --bg --exec): ${R[tp_det_claude]} MiB/s."
     [ -n "$CLAUDE_NOTE" ] && echo "    $CLAUDE_NOTE"
     # amux reads the same PTY as the raw reader, so the raw figure is its
