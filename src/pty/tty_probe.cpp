@@ -374,9 +374,7 @@ TtyProbeResult probe_tty_read(int master_fd, const std::string& slave_path, TtyP
   result = probe_full(pgid, master_fd, slave_path);
   if (cache && result.state != TtyReadState::Unknown) {
     // Cacheable only for a group of one single-threaded process.
-    pid_t sid = -1;
-    if (ioctl(master_fd, TIOCGSID, &sid) < 0) sid = -1;
-    std::vector<pid_t> members = group_members(pgid, sid);
+    const std::vector<pid_t>& members = result.members;
     if (members.size() == 1 && list_numeric_dir(proc_path(members[0]) + "/task").size() == 1 &&
         read_file(syscall_path(members[0]), line, 512)) {
       cache->only_pid = members[0];
@@ -403,6 +401,9 @@ TtyProbeResult probe_full(pid_t pgid, int master_fd, const std::string& slave_pa
   for (pid_t pid : group_members(pgid, sid)) {
     ProcStat st;
     if (!read_stat(proc_path(pid) + "/stat", st) || st.state == 'Z' || st.state == 'X') continue;
+    result.members.push_back(pid);
+  }
+  for (pid_t pid : result.members) {
     any_live = true;
     std::vector<pid_t> tids = list_numeric_dir(proc_path(pid) + "/task");
     if (tids.empty()) all_known = false;

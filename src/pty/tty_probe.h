@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace amux::pty {
 
@@ -26,6 +27,9 @@ struct TtyProbeResult {
   TtyReadState state = TtyReadState::Unknown;
   pid_t pid = -1;        // the process found reading (or the group leader)
   std::string syscall;   // "read", "poll", "select", ... or "" when unknown
+  // The group's live processes when it was last walked in full (a caller
+  // can watch them exit, e.g. with pidfds, instead of probing on a timer).
+  std::vector<pid_t> members;
 };
 
 // master_fd: the PTY master; slave_path: e.g. "/dev/pts/7" (Pty::slave_path()).

@@ -38,6 +38,7 @@ void SessionHost::Impl::on_output(std::string_view bytes) {
   note_work();
   if (!output_since_probe) {
     output_since_probe = true;
+    quiet_probes = 0;
     probe_delay = kProbeMinMs;
     schedule_probe(kProbeMinMs);
   }
@@ -49,6 +50,7 @@ void SessionHost::Impl::on_output(std::string_view bytes) {
 void SessionHost::Impl::on_person_input() {
   note_work();
   tracker.on_input(mono_ms());
+  quiet_probes = 0;
   probe_delay = kProbeMinMs;
   schedule_probe(kProbeMinMs);
 }

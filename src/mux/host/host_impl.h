@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,7 @@
 #include "mux/wire/protocol.h"
 #include "pty/pty.h"
 #include "pty/tty_probe.h"
+#include "pty/unique_fd.h"
 #include "render/redraw.h"
 #include "render/screen.h"
 
@@ -49,6 +51,10 @@ constexpr size_t kSmallOutput = 512;          // output this small is drawn with
 constexpr uint64_t kProbeMinMs = 200;         // first probe after output or input
 constexpr uint64_t kProbeMaxMs = 2000;        // probe interval of a quiet working session
 constexpr uint64_t kProbeQuietMaxMs = 16000;  // ... of a quiet blocked or idle one
+constexpr uint64_t kProbeSettledMs = 1500;    // a backoff this long, the verdict unchanged, the
+constexpr int kProbeSettledCount = 2;         // group watched (host_exit_watch.cpp): probes stop
+constexpr uint64_t kProbeSafetyMs = 60000;    // but for this rare one
+constexpr uint64_t kProbeAfterExitMs = 30;    // a group member exited: probe this soon
 constexpr int64_t kDetailSaveMs = 1000;       // a detail-only change is written at most this often
 constexpr uint64_t kHelloTimeoutMs = 5000;     // a connection that has not said Hello by then is closed
 constexpr size_t kReplyQueueLimit = 4u << 20;  // replies a client has not read: then it is let go
@@ -156,6 +162,17 @@ struct SessionHost::Impl {
   bool trim_due = false;  // output came since the heap was last trimmed
   pty::TtyProbeCache probe_cache;
   uint64_t probe_delay = host_detail::kProbeMinMs;
+  // The probe driven by events (host_exit_watch.cpp): the group's processes
+  // watched exiting, and how many probes in a row saw the same verdict.
+  struct ExitWatch {
+    uv_poll_t poll{};
+    pty::UniqueFd fd;  // a pidfd
+    pid_t pid = -1;
+    Impl* host = nullptr;
+  };
+  std::map<pid_t, std::unique_ptr<ExitWatch>> exit_watches;
+  pty::TtyReadState last_verdict = pty::TtyReadState::Unknown;
+  int quiet_probes = 0;
   bool output_since_probe = false;
   int64_t detail_saved_ms = 0;
   bool idle_stopped = false;  // stopped by the idle_agent rule
@@ -202,6 +219,11 @@ struct SessionHost::Impl {
   void load_profile();
   void schedule_probe(uint64_t delay);
   void on_probe_tick();
+  // host_exit_watch.cpp: true when every member is watched.
+  bool watch_group(const std::vector<pid_t>& members);
+  void on_member_exit(pid_t pid);
+  void close_exit_watch(std::unique_ptr<ExitWatch> w);
+  void close_exit_watches();
   void note_growth();
   std::vector<std::string> screen_lines() const;
   std::string live_detail(const TrackedState& t);

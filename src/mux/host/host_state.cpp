@@ -69,7 +69,8 @@ std::vector<std::string> SessionHost::Impl::screen_lines() const {
 void SessionHost::Impl::on_probe_tick() {
   if (!child_alive() || finished) return;
   const int64_t now = mono_ms();
-  tracker.on_probe(pty::probe_tty_read(pty->master_fd(), pty->slave_path(), &probe_cache).state, now);
+  const pty::TtyProbeResult probe = pty::probe_tty_read(pty->master_fd(), pty->slave_path(), &probe_cache);
+  tracker.on_probe(probe.state, now);
   if (output_since_probe) note_growth();
   if (use_patterns && pattern_seq == screen->seq() && pattern_seq != 0) {
     tracker.on_screen(pattern_verdict, now);  // same screen, same verdict
@@ -89,6 +90,14 @@ void SessionHost::Impl::on_probe_tick() {
     // a pattern seen but not settled yet must be looked at again in time
     probe_delay = std::max<uint64_t>(kProbeMinMs, std::min<uint64_t>(probe_delay, uint64_t(opts.screen.settle_ms) + 50));
   }
+  // Events instead of timers (host_exit_watch.cpp): the group's processes
+  // are watched exiting; once the verdict holds with nothing else pending,
+  // output, input and those exits are what probe next.
+  quiet_probes = !output_since_probe && probe.state == last_verdict ? quiet_probes + 1 : 0;
+  last_verdict = probe.state;
+  const bool watched = probe.state != pty::TtyReadState::Unknown && watch_group(probe.members);
+  const bool settled = watched && quiet_probes >= kProbeSettledCount && probe_delay >= kProbeSettledMs &&
+                       !(use_patterns && tracker.settling()) && !tracker.hold_until();
   // Once a burst of output is over, hand the heap's free pages back (the
   // buffers a burst needed, e.g. while scrollback chunks were being filled):
   // an idle host should hold only what it keeps.
@@ -99,7 +108,7 @@ void SessionHost::Impl::on_probe_tick() {
     ::malloc_trim(0);
   }
   output_since_probe = false;
-  schedule_probe(probe_delay);
+  schedule_probe(settled && !trim_due ? kProbeSafetyMs : probe_delay);
 }
 
 // The detail shown in the row: what the tracker has, else the question on

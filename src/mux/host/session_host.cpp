@@ -204,6 +204,7 @@ void SessionHost::Impl::close_all() {
   }
   stop_waiters.clear();
   attach_stack.clear();
+  close_exit_watches();
 }
 
 SessionHost::SessionHost(uv_loop_t* loop, HostOptions opts)
