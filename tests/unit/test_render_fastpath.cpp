@@ -30,6 +30,7 @@
 #include "render/screen.h"
 #include "render/scrollback.h"
 #include "render/vt_shadow.h"
+#include "support/agent_corpus.h"
 #include "support/corpus.h"
 
 using namespace amux::render;
@@ -401,6 +402,21 @@ TEST(FastPath, CatLikeTextAndScrollback) {
   // The fast path ran: the probe, the CUF and the rest of a run each report
   // a cursor move where libvterm alone reports one per text piece.
   EXPECT_GT(t.fast().meta_seq() - t.fast().layout_seq(), t.slow().meta_seq() - t.slow().layout_seq());
+}
+
+// What agents print: UTF-8 (box drawing, bullets, double-width CJK) and SGR
+// (truecolor, 256 colours, bold, dim) on every line, at widths where the
+// wide characters land on the right edge, in random pieces; every cell,
+// the cursor and the scrollback must match the slow path.
+TEST(FastPath, AgentLikeText) {
+  std::string in = amux::test::agent_corpus(96 * 1024, true, 11);
+  for (int cols : {80, 200, 61, 7}) {
+    EXPECT_TRUE(same_in_pieces(30, cols, in, 21, 4096, false)) << cols << " cols";
+    EXPECT_TRUE(same_in_pieces(10, cols, in.substr(0, 16 * 1024), 22, 37, true)) << cols << " cols";
+  }
+  Twin t(50, 200);
+  ASSERT_EQ(t.feed(in), "");
+  EXPECT_GT(t.fast().scrollback_size(), 100u);
 }
 
 // The cases the fast path must leave to libvterm, one at a time.
