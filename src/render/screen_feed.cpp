@@ -86,7 +86,7 @@ void Screen::feed(std::string_view bytes) {
   }
   // The pen is the Screen's: each SGR becomes a marker libvterm hands back
   // in its place (PenFilter, sgr.h).
-  std::string no_sgr;
+  std::string& no_sgr = s.pen_buf;  // kept: most feeds hold an SGR
   if (s.pens.filter(bytes, no_sgr)) {
     bytes = no_sgr;
     if (bytes.empty()) return;

@@ -108,6 +108,7 @@ struct Screen::Impl {
   UlColors ul_colors;
   PenFilter pens;
   std::string marker_params;  // scratch for on_marker
+  std::string pen_buf;        // PenFilter's output for the feed in progress
 
   Cursor cursor;
   std::string title, icon_name;

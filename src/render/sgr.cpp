@@ -4,7 +4,6 @@
 
 #include <climits>
 #include <cstdint>
-#include <vector>
 
 namespace amux::render {
 
@@ -27,9 +26,18 @@ bool to_int(std::string_view s, int& out) {
   return true;
 }
 
+// The parameters of one SGR (on the stack: this runs for every SGR).
+struct Params {
+  static constexpr size_t kMax = 128;  // a longer list is cut (PenFilter holds 256 bytes)
+  Param v[kMax];
+  size_t n = 0;
+  size_t size() const { return n; }
+  const Param& operator[](size_t i) const { return v[i]; }
+};
+
 // tmux's input_get(i, 0, def): the number, `def` when absent or empty,
 // -1 for a parameter with colons.
-int get(const std::vector<Param>& p, size_t i, int def) {
+int get(const Params& p, size_t i, int def) {
   if (i >= p.size() || p[i].kind == Param::Missing) return def;
   if (p[i].kind == Param::Colon) return -1;
   return p[i].num;
@@ -105,7 +113,7 @@ void apply_sgr(std::string_view params, Pen& pen) {
     pen = Pen{};
     return;
   }
-  std::vector<Param> list;
+  Params list;
   size_t start = 0;
   while (true) {
     size_t end = params.find(';', start);
@@ -118,7 +126,7 @@ void apply_sgr(std::string_view params, Pen& pen) {
       p.kind = Param::Number;
       if (!to_int(f, p.num)) return;
     }
-    list.push_back(p);
+    if (list.n < Params::kMax) list.v[list.n++] = p;
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
