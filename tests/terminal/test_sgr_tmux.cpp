@@ -45,6 +45,7 @@ std::vector<Case> cases() {
       // 2: C1 controls sent as UTF-8.
       {"C1 CSI as UTF-8", "abc\xc2\x9b" "def"},
       {"C1 NEL and OSC as UTF-8", "x\xc2\x85y\xc2\x9dz|"},
+      {"C1 then a combining mark", "a\xc2\x9b\xcc\x81|"},
       // 3: underline colour in the semicolon form.
       {"SGR 58;2 keeps bold red", "\x1b[1;31m\x1b[58;2;0;255;0mX\x1b[0m"},
       {"SGR 58;5 adds no blink", "\x1b[1;32m\x1b[58;5;196mY\x1b[0m"},
@@ -56,6 +57,8 @@ std::vector<Case> cases() {
                      "\x1b[8mcc\x1b[0m \x1b[9mst\x1b[0m \x1b[53mov\x1b[0m"},
       {"underline styles", "\x1b[4mu1\x1b[0m \x1b[21mu2\x1b[0m \x1b[4:2md2\x1b[0m \x1b[4:3mu3\x1b[0m "
                            "\x1b[4:4mu4\x1b[0m \x1b[4:5mu5\x1b[0m \x1b[4;4:0mu0"},
+      {"saved cursor keeps the pen", "\x1b[2;4:4;58:5:3m\x1b" "7\x1b[0mA\x1b" "8B\x1b[0m"},
+      {"alternate screen clears with the default background", "\x1b[44m\x1b[?1049h\x1b[0m\x1b[1;40H|"},
       {"combinations", "\x1b[1;2mbd\x1b[22mn \x1b[58:5:33;4:3mcu\x1b[59mcn\x1b[0m \x1b[2;3;7;38;5;208mx"
                        "\x1b[0m\r\n\x1b[48;5;17;4:4;58;2;250;0;0m dotted \x1b[0m"},
   };
