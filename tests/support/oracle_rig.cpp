@@ -141,10 +141,8 @@ OracleResult OracleRig::compare_once(const std::string& name, bool cursor_and_ti
       report += "title: tmux '" + ot + "', amux attach '" + at + "'\n";
     }
   }
-  if (res.total()) {
-    report += "--- tmux capture-pane -e\n";
-    for (const GridRow& r : oracle) report += "|" + show_row(r) + "|\n";
-  }
+  for (const GridRow& r : oracle) res.screen += "|" + show_row(r) + "|\n";
+  if (res.total()) report += "--- tmux capture-pane -e\n" + res.screen;
   res.report = report;
   return res;
 }

@@ -24,6 +24,7 @@ namespace amux::test {
 struct OracleResult {
   int capture_rows = 0, attach_rows = 0, cursor = 0, title = 0;
   std::string report;
+  std::string screen;  // tmux's screen, as compared
   int total() const { return capture_rows + attach_rows + cursor + title; }
 };
 

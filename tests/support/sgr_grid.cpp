@@ -152,11 +152,19 @@ int32_t decode(const std::string& s, size_t& i) {
   return cp;
 }
 
+// The DEC special graphics set for 0x5f..0x7e, as xterm shows it.
+const char* const kDecGraphics[] = {
+    "\u00a0", "\u25c6", "\u2592", "\u2409", "\u240c", "\u240d", "\u240a", "\u00b0",
+    "\u00b1", "\u2424", "\u240b", "\u2518", "\u2510", "\u250c", "\u2514", "\u253c",
+    "\u23ba", "\u23bb", "\u2500", "\u23bc", "\u23bd", "\u251c", "\u2524", "\u2534",
+    "\u252c", "\u2502", "\u2264", "\u2265", "\u03c0", "\u2260", "\u00a3", "\u00b7"};
+
 }  // namespace
 
 Grid parse_capture(const std::string& capture) {
   Grid grid(1);
   GridPen pen;
+  bool graphics = false;  // tmux marks line-drawing cells with SO ... SI
   size_t i = 0;
   while (i < capture.size()) {
     unsigned char c = static_cast<unsigned char>(capture[i]);
@@ -176,6 +184,11 @@ Grid parse_capture(const std::string& capture) {
       }
       continue;
     }
+    if (c == 0x0e || c == 0x0f) {
+      graphics = c == 0x0e;
+      ++i;
+      continue;
+    }
     if (c < 0x20 || c == 0x7f) {
       ++i;
       continue;
@@ -183,6 +196,7 @@ Grid parse_capture(const std::string& capture) {
     int32_t cp = decode(capture, i);
     std::string text(4, '\0');
     text.resize(size_t(utf8proc_encode_char(cp, reinterpret_cast<utf8proc_uint8_t*>(text.data()))));
+    if (graphics && cp >= 0x5f && cp <= 0x7e) text = kDecGraphics[cp - 0x5f];
     GridRow& row = grid.back();
     if (!row.empty() && utf8proc_charwidth(cp) == 0 && cp >= 0x300) {
       row.back().text += text;  // a zero-width character joins the one before it

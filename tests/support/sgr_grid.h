@@ -12,7 +12,9 @@
 //  - SGR spelling: `;` or `:` parameters, one sequence or several, a reset
 //    per line (amux) or attributes carried over from the line before (tmux);
 //  - palette colours 0-15 written as 38;5;N or as 30-37/90-97;
-//  - tmux 3.3a writes overline (53) as `5:3` in its captures;
+//  - tmux 3.3a writes overline (53) as `5:3` in its captures, and a
+//    line-drawing character (DEC special graphics) as SO, its ASCII letter,
+//    SI: read as the character it draws;
 //  - a blank cell keeps only what shows on a blank (background, reverse,
 //    underline and its colour, strike, overline);
 //  - trailing blank cells of a row whatever their background (tmux's

@@ -130,8 +130,10 @@ class RigEnvironment : public ::testing::Environment {
 const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new RigEnvironment);
 
 // Records the case's result and checks it against the documented list.
+// AMUX_ORACLE_SHOW=1 prints every screen compared.
 void judge(const std::string& name, const OracleResult& r) {
   results()[name] = r;
+  if (getenv("AMUX_ORACLE_SHOW")) std::printf("--- %s (tmux)\n%s", name.c_str(), r.screen.c_str());
   if (documented_differences().count(name)) {
     EXPECT_GT(r.total(), 0) << name << " is listed in docs/render-differences.md but amux and tmux "
                             << "now agree: take it off the list";
@@ -158,6 +160,8 @@ struct Program {
   std::string ready;  // shown once the program is up
   std::vector<Step> steps;
 };
+
+void PrintTo(const Program& p, std::ostream* os) { *os << p.name; }
 
 std::vector<Program> programs() {
   return {
@@ -265,7 +269,7 @@ TEST_P(RenderOracleProgram, SameScreenAsTmux) {
   const Program& p = GetParam();
   ASSERT_TRUE(rig.start(p.name, p.command));
   ASSERT_TRUE(rig.wait_both(p.name, p.ready)) << "not ready: " << p.ready;
-  OracleResult worst;
+  OracleResult worst;  // the last comparison, or the first that differs
   for (size_t i = 0; i < p.steps.size(); ++i) {
     const Step& s = p.steps[i];
     if (!s.keys.empty()) rig.keys(p.name, s.keys);
@@ -275,8 +279,13 @@ TEST_P(RenderOracleProgram, SameScreenAsTmux) {
     // cursor and the title).
     const bool last = i + 1 == p.steps.size();
     OracleResult r = rig.compare(p.name, 10000, last);
-    if (r.total()) r.report = "after step " + std::to_string(i) + ":\n" + r.report;
-    if (r.total() > worst.total() || (last && worst.total() == 0)) worst = r;
+    worst = r;
+    if (r.total()) {
+      // The first step that differs is the one to read (later ones would
+      // each wait out the deadline).
+      worst.report = "after step " + std::to_string(i) + ":\n" + r.report;
+      break;
+    }
   }
   judge(p.name, worst);
   rig.finish(p.name);
