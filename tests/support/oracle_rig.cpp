@@ -94,6 +94,11 @@ bool OracleRig::wait_both(const std::string& name, const std::string& text, int 
       timeout_ms);
 }
 
+std::string OracleRig::panes(const std::string& name) const {
+  return "--- tmux pane\n" + tmux_.tmux({"capture-pane", "-p", "-t", "o-" + name}).out +
+         "--- amux attach pane\n" + tmux_.tmux({"capture-pane", "-p", "-t", "a-" + name}).out;
+}
+
 bool OracleRig::wait_title(const std::string& name, const std::string& title, int timeout_ms) const {
   return wait_until(
       [&] {

@@ -53,6 +53,8 @@ class OracleRig {
   void text(const std::string& name, const std::string& text) const;
   // Waits until both the plain pane and the attached client show `text`.
   bool wait_both(const std::string& name, const std::string& text, int timeout_ms = 20000) const;
+  // Both panes as plain text, for a failure message.
+  std::string panes(const std::string& name) const;
   // Waits until both panes have the title `title`.
   bool wait_title(const std::string& name, const std::string& title, int timeout_ms = 20000) const;
 
