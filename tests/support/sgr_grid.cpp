@@ -100,7 +100,8 @@ void apply_sgr(GridPen& pen, const std::string& params) {
         if (p.size() > 1 && p[1] == 3) pen.attrs |= kGOverline;
         else pen.attrs |= kGBlink;
         break;
-      case 6: pen.attrs |= kGRapidBlink; break;
+      // tmux has one blink: rapid blink (6) shows as blink (5) there.
+      case 6: pen.attrs |= kGBlink; break;
       case 7: pen.attrs |= kGReverse; break;
       case 8: pen.attrs |= kGConceal; break;
       case 9: pen.attrs |= kGStrike; break;
@@ -108,7 +109,7 @@ void apply_sgr(GridPen& pen, const std::string& params) {
       case 22: pen.attrs &= ~(kGBold | kGDim); break;
       case 23: pen.attrs &= ~kGItalic; break;
       case 24: pen.attrs &= ~kAnyUnderline; break;
-      case 25: pen.attrs &= ~(kGBlink | kGRapidBlink); break;
+      case 25: pen.attrs &= ~kGBlink; break;
       case 27: pen.attrs &= ~kGReverse; break;
       case 28: pen.attrs &= ~kGConceal; break;
       case 29: pen.attrs &= ~kGStrike; break;
@@ -212,7 +213,7 @@ Grid parse_capture(const std::string& capture) {
 
 std::string describe_pen(const GridPen& p) {
   static const char* names[] = {"bold",  "dim",        "italic",  "ul",      "ul-double",
-                                "ul-curly", "ul-dotted", "ul-dashed", "blink", "rapid-blink",
+                                "ul-curly", "ul-dotted", "ul-dashed", "blink", "(unused)",
                                 "reverse", "conceal",    "strike",  "overline"};
   std::string out;
   auto add = [&](const std::string& s) { out += (out.empty() ? "" : ",") + s; };

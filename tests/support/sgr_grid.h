@@ -12,6 +12,7 @@
 //  - SGR spelling: `;` or `:` parameters, one sequence or several, a reset
 //    per line (amux) or attributes carried over from the line before (tmux);
 //  - palette colours 0-15 written as 38;5;N or as 30-37/90-97;
+//  - rapid blink (SGR 6) is read as blink: tmux has one blink attribute;
 //  - tmux 3.3a writes overline (53) as `5:3` in its captures, and a
 //    line-drawing character (DEC special graphics) as SO, its ASCII letter,
 //    SI: read as the character it draws;
@@ -38,7 +39,7 @@ enum GridAttr : uint32_t {
   kGDottedUnderline = 1u << 6,
   kGDashedUnderline = 1u << 7,
   kGBlink = 1u << 8,
-  kGRapidBlink = 1u << 9,
+  kGUnused9 = 1u << 9,  // (rapid blink is read as blink)
   kGReverse = 1u << 10,
   kGConceal = 1u << 11,
   kGStrike = 1u << 12,
