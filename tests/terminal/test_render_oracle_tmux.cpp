@@ -279,25 +279,26 @@ TEST_P(RenderOracleProgram, SameScreenAsTmux) {
       << binary << " is not installed: `make deps` installs the programs this test runs";
   ASSERT_TRUE(rig.start(p.name, p.command));
   ASSERT_TRUE(rig.wait_both(p.name, p.ready)) << "not ready: " << p.ready << "\n" << rig.panes(p.name);
-  OracleResult worst;  // the last comparison, or the first that differs
+  OracleResult result;  // the last comparison, or the first that differs
   for (size_t i = 0; i < p.steps.size(); ++i) {
     const Step& s = p.steps[i];
     if (!s.keys.empty()) rig.keys(p.name, s.keys);
     if (!s.literal.empty()) rig.text(p.name, s.literal);
-    if (!s.wait.empty()) ASSERT_TRUE(rig.wait_both(p.name, s.wait)) << "step " << i << ": no '" << s.wait << "'\n" << rig.panes(p.name);
+    if (!s.wait.empty()) {
+      ASSERT_TRUE(rig.wait_both(p.name, s.wait))
+          << "step " << i << ": no '" << s.wait << "'\n" << rig.panes(p.name);
+    }
     // Each step is compared once both have drawn it (the last one with the
-    // cursor and the title).
+    // cursor and the title). The first step that differs is the one to
+    // read, and later ones would each wait out the deadline.
     const bool last = i + 1 == p.steps.size();
-    OracleResult r = rig.compare(p.name, 10000, last);
-    worst = r;
-    if (r.total()) {
-      // The first step that differs is the one to read (later ones would
-      // each wait out the deadline).
-      worst.report = "after step " + std::to_string(i) + ":\n" + r.report;
+    result = rig.compare(p.name, 10000, last);
+    if (result.total()) {
+      result.report = "after step " + std::to_string(i) + ":\n" + result.report;
       break;
     }
   }
-  judge(p.name, worst);
+  judge(p.name, result);
   rig.finish(p.name);
 }
 
