@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/agents_hosts.h"
 #include "cli/cmd_view.h"
 #include "cli/context.h"
 #include "mux/wire/daemon_client.h"
@@ -55,12 +56,15 @@ void remember_defaults(const CLI::App& a, Context& ctx, view::ViewDefaults& d) {
 
 void register_agents(CLI::App& app, Context& ctx) {
   static bool json_out = false, all = false;
-  static std::string cwd;
+  static std::string cwd, only_host;
+  static bool local_only = false;
   static view::ViewDefaults defaults;
   auto* a = app.add_subcommand("agents", "the agent view (--json: list sessions for scripts)");
   a->add_flag("--json", json_out, "print a JSON array and exit");
   a->add_flag("--all", all, "include finished sessions");
   a->add_option("--cwd", cwd, "only sessions in this directory or below");
+  a->add_flag("--local", local_only, "only this machine's sessions (not the configured hosts')");
+  a->add_option("--host", only_host, "only the sessions of configured host NAME")->type_name("NAME");
   add_view_options(a, defaults);
   a->callback([&ctx, a]() {
     ctx.load();
@@ -78,14 +82,18 @@ void register_agents(CLI::App& app, Context& ctx) {
       if (rc != 0) throw CommandError("", rc);
       return;
     }
-    auto r = supervise(ctx, {{"op", mux::op_name(mux::Op::List)}, {"all", all || !json_out}, {"cwd", c}}, 10000);
-    auto& s = r["sessions"];
+    nlohmann::json s = nlohmann::json::array();
+    if (only_host.empty())
+      s = supervise(ctx, {{"op", mux::op_name(mux::Op::List)}, {"all", all || !json_out}, {"cwd", c}}, 10000)["sessions"];
+    if (!local_only) s = add_host_rows(ctx, std::move(s), only_host, all || !json_out);
     if (json_out) { std::cout << render::json_safe(s.dump(2)) << "\n"; return; }
     if (s.empty()) { std::printf("no sessions\n"); return; }
     for (auto& e : s) {
       std::string st = e.value("state", std::string());
       // Columns by display cells, every field through the one sanitizer.
-      std::string line = render::sanitize(e.value("id", std::string())) + "  " +
+      std::string id = e.value("id", std::string());
+      if (e.contains("host")) id = e.value("host", std::string()) + ":" + id;
+      std::string line = render::sanitize(id) + "  " +
                          render::fit_pad(render::sanitize(st), 8, false) + " " +
                          render::fit_pad(render::sanitize(e.value("name", std::string())), 24) + " " +
                          render::fit_pad(render::sanitize(e.value("detail", std::string())), 40) + " " +

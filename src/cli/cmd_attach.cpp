@@ -1,6 +1,7 @@
 // cmd_attach.cpp — `amux attach <id|name>`: open a session in this terminal.
 #include "cli/context.h"
 #include "cli/host_request.h"
+#include "cli/remote_cmd.h"
 
 namespace amux::cli {
 
@@ -10,6 +11,7 @@ void register_attach(CLI::App& app, Context& ctx) {
   c->add_option("session", target, "id, id prefix or part of a name")->required();
   c->callback([&ctx]() {
     ctx.load();
+    if (forward_if_remote(ctx, target, true)) return;
     auto rec = ensure_host(ctx, ctx.resolve(target));
     int rc = attach_session(ctx, rec);
     if (rc != 0) throw CommandError("", rc);
