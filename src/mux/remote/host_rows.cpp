@@ -69,7 +69,8 @@ std::vector<HostListing> list_hosts(const Paths& p, const std::vector<const Host
     so.connect_timeout_s = std::max(1, deadline_ms / 1000);
     for (size_t i = 0; i < hosts.size(); i++) {
       out[i].host = hosts[i];
-      std::vector<std::string> args{"agents", "--json"};
+      // --local: the remote lists its own sessions, not its own hosts'.
+      std::vector<std::string> args{"agents", "--json", "--local"};
       if (all) args.push_back("--all");
       auto call = std::make_unique<SshCall>();
       HostListing* slot = &out[i];
