@@ -116,10 +116,10 @@ void register_agents(CLI::App& app, Context& ctx) {
       if (rc != 0) throw CommandError("", rc);
       return;
     }
-    nlohmann::json s = nlohmann::json::array();
-    if (only_host.empty())
-      s = supervise(ctx, {{"op", mux::op_name(mux::Op::List)}, {"all", all || !json_out}, {"cwd", c}}, 10000)["sessions"];
-    if (!local_only) s = add_host_rows(ctx, std::move(s), only_host, all || !json_out);
+    auto local = [&] {
+      return supervise(ctx, {{"op", mux::op_name(mux::Op::List)}, {"all", all || !json_out}, {"cwd", c}}, 10000)["sessions"];
+    };
+    nlohmann::json s = local_only ? local() : list_with_hosts(ctx, local, only_host, all || !json_out);
     if (json_out) { std::cout << render::json_safe(s.dump(2)) << "\n"; return; }
     if (s.empty()) { std::printf("no sessions\n"); return; }
     for (auto& e : s) {
