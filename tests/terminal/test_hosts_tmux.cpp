@@ -102,3 +102,31 @@ TEST(HostsTmux, ViewShowsBothMachinesGroupsByHostAndSurvivesTheHostGoing) {
   p.tmux.send_keys({"Escape"});
   p.tmux.send_keys({"Escape"});
 }
+
+TEST(HostsTmux, NewHostDispatchesThereAndAttaches) {
+  HostsPane p;
+  p.run(amux_bin() + " new --host build --exec 'echo new-on-build-$((40+2)); cat' --name fresh; echo new-rc=$?");
+  ASSERT_TRUE(p.wait_screen({"new-on-build-42"})) << p.tmux.capture();
+  auto rows = p.remote.agents();
+  ASSERT_EQ(rows.size(), 1u) << rows.dump();
+  std::string rid = rows[0].value("id", "");
+  EXPECT_EQ(rows[0].value("name", ""), "fresh");
+  p.tmux.send_keys({"C-\\"});
+  EXPECT_TRUE(p.wait_screen({"[detached from " + rid, "new-rc=0"})) << p.tmux.capture();
+}
+
+TEST(HostsTmux, AtHostInThePromptLineDispatchesThere) {
+  HostsPane p;
+  p.run(amux_bin() + " agents");
+  ASSERT_TRUE(p.wait_screen({"describe a task"})) << p.tmux.capture();
+  p.tmux.send_text("@build !echo from-the-view; sleep 600");
+  p.tmux.send_keys({"Enter"});
+  ASSERT_TRUE(wait_until([&] { return p.remote.agents().size() == 1; }, 20000)) << p.tmux.capture();
+  std::string rid = p.remote.agents()[0].value("id", "");
+  EXPECT_TRUE(p.remote.wait_capture(rid, "from-the-view", 15000));
+  EXPECT_TRUE(p.local.agents().empty() || p.local.agents()[0].value("host", "") == "build");
+  // Its row shows in the view, labelled with the host.
+  EXPECT_TRUE(p.wait_screen({"@build echo from-the-view"})) << p.tmux.capture();
+  p.tmux.send_keys({"Escape"});
+  p.tmux.send_keys({"Escape"});
+}
