@@ -178,7 +178,7 @@ void register_dispatch(CLI::App& app, Context& ctx) {
     if (!fresh.host.empty()) {
       std::string id = dispatch_remote(ctx, fresh.host, true);
       auto addr = id.substr(id.find(':') + 1);
-      run_remote(ctx, configured_host(ctx, fresh.host), {"attach", addr}, true, false);
+      run_remote(ctx, configured_host(ctx, fresh.host), with_local_keys(ctx, {"attach", addr}), true, false);
       return;
     }
     auto r = dispatch(ctx, fresh);

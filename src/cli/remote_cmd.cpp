@@ -1,6 +1,7 @@
 // remote_cmd.cpp — see remote_cmd.h.
 #include "cli/remote_cmd.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "mux/remote/host_address.h"
@@ -49,6 +50,12 @@ std::string run_remote(Context& ctx, const mux::HostEntry& h, const std::vector<
   return r.out;
 }
 
+std::vector<std::string> with_local_keys(const Context& ctx, std::vector<std::string> args) {
+  auto it = std::find(args.begin(), args.end(), "attach");
+  if (it != args.end()) args.insert(it + 1, {"--keys", ctx.keymap.to_toml("attach")});
+  return args;
+}
+
 bool forward_if_remote(Context& ctx, const std::string& target, bool tty) {
   auto addr = mux::parse_host_address(ctx.config, target);
   if (!addr) return false;
@@ -58,6 +65,7 @@ bool forward_if_remote(Context& ctx, const std::string& target, bool tty) {
       a = addr->query;
       break;
     }
+  if (tty) args = with_local_keys(ctx, args);
   std::fflush(stdout);
   run_remote(ctx, *addr->host, args, tty, false);
   return true;

@@ -32,6 +32,10 @@ std::string run_remote(Context& ctx, const mux::HostEntry& h, const std::vector<
 // The configured host NAME; throws CommandError (usage) when none.
 const mux::HostEntry& configured_host(const Context& ctx, const std::string& name);
 
+// An `attach …` command line with this machine's [attach] key bindings
+// added (`attach --keys <toml> …`), so the detach keys typed here work there.
+std::vector<std::string> with_local_keys(const Context& ctx, std::vector<std::string> args);
+
 // ctx.args without `--host NAME` / `--host=NAME`.
 std::vector<std::string> args_without_host(const std::vector<std::string>& args);
 

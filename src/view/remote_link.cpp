@@ -229,7 +229,9 @@ void App::attach_remote(const SessionInfo& s) {
   model.select(s.id);
   mux::SshOptions o;
   o.tty = true;
-  auto r = mux::run_ssh(mux::ssh_argv(paths, *h, {"attach", s.remote_id}, o), false, mux::SshStdin::Inherit);
+  // This machine's attach keys go along, so the detach key typed here works there.
+  auto r = mux::run_ssh(mux::ssh_argv(paths, *h, {"attach", "--keys", keys.to_toml("attach"), s.remote_id}, o), false,
+                        mux::SshStdin::Inherit);
   std::string error = !r.error.empty() ? r.error : mux::ssh_failure(*h, r.exit_code, r.err);
   if (error.empty() && r.exit_code != 0) error = mux::last_error_line(r.err);
   reset_prog_mode();

@@ -6,6 +6,7 @@
 // back.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 
 #include "support/amux_env.h"
@@ -52,6 +53,9 @@ struct HostsPane {
 
 TEST(HostsTmux, AttachToARemoteSessionAndDetach) {
   HostsPane p;
+  // This machine's detach key (the remote instance has only the default
+  // ones): typed here, it must work there.
+  std::ofstream(p.local.config_dir() + "/keymap.toml") << "[attach]\ndetach = [\"C-g\"]\n";
   std::string rid = p.dispatch_remote("echo remote-marker; cat", "far");
   ASSERT_FALSE(rid.empty());
   p.run(amux_bin() + " attach build:" + rid + "; echo attach-rc=$?");
@@ -63,8 +67,8 @@ TEST(HostsTmux, AttachToARemoteSessionAndDetach) {
     std::string s = p.remote.capture(rid);
     return s.find("typed-over-ssh\ntyped-over-ssh") != std::string::npos;
   }, 15000)) << p.remote.capture(rid);
-  // The detach key ends the attach, and the remote session runs on.
-  p.tmux.send_keys({"C-\\"});
+  // The local detach key ends the attach, and the remote session runs on.
+  p.tmux.send_keys({"C-g"});
   EXPECT_TRUE(p.wait_screen({"[detached from " + rid, "attach-rc=0"})) << p.tmux.capture();
   EXPECT_EQ(p.remote.session(rid).value("state", ""), "working");
 }
