@@ -23,7 +23,7 @@ TEST_PKGS := gtest gmock
 DEB_PKGS  := g++ make pkg-config libvterm-dev libuv1-dev libncurses-dev \
              libtomlplusplus-dev nlohmann-json3-dev libcli11-dev googletest \
              libgtest-dev libgmock-dev tmux git procps python3 less \
-             libutf8proc-dev libssl-dev zsh \
+             libutf8proc-dev libssl-dev zsh openssh-server openssh-client \
              vim man-db nano mc dialog ncdu emacs-nox
 
 ifeq ($(BUILD),debug)

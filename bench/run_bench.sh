@@ -33,7 +33,8 @@
 #
 #   AMUX_BIN=build/amux BENCH_DIR=build/bench bash bench/run_bench.sh
 #   BENCH_QUICK=1   shorter run (16 MiB, fewer repetitions, 1 and 10 sessions, 5 s view)
-#   BENCH_ONLY="tp attach echo mem cpu dispatch list view"   run only these parts
+#   BENCH_ONLY="tp attach echo mem cpu dispatch list view hosts"   run only these parts
+#   hosts     H1/H2 another machine over ssh (bench/hosts_bench.sh)
 #   BENCH_KEEP=1    keep the work directory (logs, probe output)
 set -u
 
@@ -41,7 +42,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 AMUX=${AMUX_BIN:-$HERE/../build/amux}
 BENCH_DIR=${BENCH_DIR:-$HERE/../build/bench}
 QUICK=${BENCH_QUICK:-0}
-ONLY=${BENCH_ONLY:-tp attach echo mem cpu dispatch list view}
+ONLY=${BENCH_ONLY:-tp attach echo mem cpu dispatch list view hosts}
 PROBE=$BENCH_DIR/term_probe
 RAW=$BENCH_DIR/pty_raw
 GEN_MIX=$BENCH_DIR/agent_corpus
@@ -886,4 +887,9 @@ want list && bench_list
 want view && bench_view
 
 print_table
+# Other machines (bench/hosts_bench.sh: a private sshd, its own instances).
+if want hosts; then
+  AMUX_BIN=$AMUX BENCH_DIR=$BENCH_DIR HOSTS_REPS=$([ "$QUICK" = 1 ] && echo 10 || echo 30) \
+    HOSTS_ATTACH_REPS=$ATTACH_REPS bash "$HERE/hosts_bench.sh" || echo "  (hosts bench failed)"
+fi
 exit 0

@@ -40,6 +40,12 @@ for pair in "host daemon" "daemon host"; do
     bad=$((bad + 1))
   done < <(grep -rnE "^#include \"mux/$2/" "src/mux/$1" 2>/dev/null)
 done
+# The remote-host layer is a client of other machines' amux: it uses the
+# store and the wire, never a session host's or the supervisor's insides.
+while IFS= read -r hit; do
+  echo "layer check: $hit (mux/remote reaches hosts and the supervisor only through commands)"
+  bad=$((bad + 1))
+done < <(grep -rnE '^#include "mux/(host|daemon)/' src/mux/remote 2>/dev/null)
 if [ "$bad" -eq 0 ]; then echo "layer check: no upward include"; echo "1 passed, 0 failed"; exit 0; fi
 echo "0 passed, 1 failed"
 exit 1

@@ -1,5 +1,6 @@
-// cmd_agents.cpp — `amux agents [--json [--all]] [--cwd P]`: the list of
-// sessions, as JSON for scripts or as a table.
+// cmd_agents.cpp — `amux agents [--json [--all] [--follow]] [--cwd P]`: the
+// list of sessions, as JSON for scripts (and its changes as they happen) or
+// as a table.
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,10 +8,13 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/agents_hosts.h"
 #include "cli/cmd_view.h"
 #include "cli/context.h"
+#include "cli/supervisor_watch.h"
 #include "mux/wire/daemon_client.h"
 #include "mux/wire/ops.h"
+#include "mux/wire/session_changes.h"
 #include "render/safe_text.h"
 #include "view/view_prefs.h"
 
@@ -51,16 +55,45 @@ void remember_defaults(const CLI::App& a, Context& ctx, view::ViewDefaults& d) {
     d.agents = agents;
   }
 }
+
+void print_line(const nlohmann::json& j) {
+  std::string line = render::json_safe(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
+}
+
+// `agents --json --follow`: the list on one line, then one line per change
+// as the supervisor reports them, until interrupted or the supervisor goes.
+void follow_list(Context& ctx, bool all, const std::string& cwd) {
+  SupervisorWatch watch;
+  mux::SessionChanges changes(all, cwd);
+  auto list = watch.open(ctx, all, cwd);
+  changes.reset(list);
+  print_line({{"event", "list"}, {"sessions", list}});
+  while (true) {
+    std::string err;
+    auto ev = watch.next(-1, nullptr, &err);
+    if (!ev) throw CommandError("lost the background service: " + err);
+    for (auto& change : changes.apply(*ev)) print_line(change);
+  }
+}
 }  // namespace
 
 void register_agents(CLI::App& app, Context& ctx) {
-  static bool json_out = false, all = false;
-  static std::string cwd;
+  static bool json_out = false, all = false, follow = false;
+  static std::string cwd, only_host;
+  static bool local_only = false;
   static view::ViewDefaults defaults;
   auto* a = app.add_subcommand("agents", "the agent view (--json: list sessions for scripts)");
   a->add_flag("--json", json_out, "print a JSON array and exit");
   a->add_flag("--all", all, "include finished sessions");
   a->add_option("--cwd", cwd, "only sessions in this directory or below");
+  a->add_flag("--follow", follow,
+              "with --json: the list once, then one JSON object per line per change (added, state, name, "
+              "pin, removed) until interrupted");
+  a->add_flag("--local", local_only, "only this machine's sessions (not the configured hosts')");
+  a->add_option("--host", only_host, "only the sessions of configured host NAME")->type_name("NAME");
   add_view_options(a, defaults);
   a->callback([&ctx, a]() {
     ctx.load();
@@ -68,6 +101,11 @@ void register_agents(CLI::App& app, Context& ctx) {
     if (!c.empty()) {
       std::error_code ec;
       c = std::filesystem::weakly_canonical(std::filesystem::absolute(c, ec), ec).string();
+    }
+    if (follow) {
+      if (!json_out) throw CommandError("--follow goes with --json", 2);
+      follow_list(ctx, all, c);
+      return;
     }
     // On a terminal: the agent view; piped: the plain table below.
     if (!json_out && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
@@ -78,14 +116,18 @@ void register_agents(CLI::App& app, Context& ctx) {
       if (rc != 0) throw CommandError("", rc);
       return;
     }
-    auto r = supervise(ctx, {{"op", mux::op_name(mux::Op::List)}, {"all", all || !json_out}, {"cwd", c}}, 10000);
-    auto& s = r["sessions"];
+    auto local = [&] {
+      return supervise(ctx, {{"op", mux::op_name(mux::Op::List)}, {"all", all || !json_out}, {"cwd", c}}, 10000)["sessions"];
+    };
+    nlohmann::json s = local_only ? local() : list_with_hosts(ctx, local, only_host, all || !json_out);
     if (json_out) { std::cout << render::json_safe(s.dump(2)) << "\n"; return; }
     if (s.empty()) { std::printf("no sessions\n"); return; }
     for (auto& e : s) {
       std::string st = e.value("state", std::string());
       // Columns by display cells, every field through the one sanitizer.
-      std::string line = render::sanitize(e.value("id", std::string())) + "  " +
+      std::string id = e.value("id", std::string());
+      if (e.contains("host")) id = e.value("host", std::string()) + ":" + id;
+      std::string line = render::sanitize(id) + "  " +
                          render::fit_pad(render::sanitize(st), 8, false) + " " +
                          render::fit_pad(render::sanitize(e.value("name", std::string())), 24) + " " +
                          render::fit_pad(render::sanitize(e.value("detail", std::string())), 40) + " " +

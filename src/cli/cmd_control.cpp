@@ -4,6 +4,7 @@
 
 #include "cli/context.h"
 #include "cli/host_request.h"
+#include "cli/remote_cmd.h"
 #include "mux/wire/ops.h"
 #include "mux/wire/daemon_client.h"
 
@@ -16,6 +17,7 @@ void register_control(CLI::App& app, Context& ctx) {
   r->add_option("text", text, "the line to type (Enter is added)")->required();
   r->callback([&ctx]() {
     ctx.load();
+    if (forward_if_remote(ctx, rtarget)) return;
     auto rec = ensure_host(ctx, ctx.resolve(rtarget));
     host_request(ctx, rec, {{"op", mux::op_name(mux::Op::Reply)}, {"text", text}});
   });
@@ -26,6 +28,7 @@ void register_control(CLI::App& app, Context& ctx) {
     s->add_option("session", starget, "id, id prefix or part of a name")->required();
     s->callback([&ctx]() {
       ctx.load();
+      if (forward_if_remote(ctx, starget)) return;
       auto rec = ctx.resolve(starget);
       auto r = mux::supervisor_request(ctx.paths, {{"op", mux::op_name(mux::Op::Stop)}, {"id", rec.id}}, true, 15000);
       if (!r.value("ok", false)) throw CommandError(r.value("error", std::string("stop failed")));

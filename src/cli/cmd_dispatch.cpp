@@ -15,6 +15,7 @@
 
 #include "cli/context.h"
 #include "cli/host_request.h"
+#include "cli/remote_cmd.h"
 #include "mux/daemon/dispatch.h"
 #include "render/safe_text.h"
 
@@ -26,6 +27,7 @@ struct DispatchOptions {
   std::string exec;
   std::string name;
   std::string cwd;
+  std::string host;  // a configured [hosts.NAME]: dispatch there
   std::string agent, model, effort, permission_mode, settings, mcp_config;
   bool skip_permissions = false;
   std::vector<std::string> add_dirs, plugin_dirs;
@@ -87,22 +89,47 @@ mux::SessionRecord dispatch(Context& ctx, const DispatchOptions& o) {
   }
 }
 
-void print_backgrounded(const mux::SessionRecord& r) {
-  std::string id = r.id;
-  std::printf("backgrounded · %s · %s\n", render::sanitize(id).c_str(), render::sanitize(r.name).c_str());
+void print_backgrounded(const std::string& id, const std::string& name, const std::string& worktree) {
+  std::printf("backgrounded · %s · %s\n", render::sanitize(id).c_str(), render::sanitize(name).c_str());
   std::string a = "amux attach " + id, l = "amux logs " + id, s = "amux stop " + id;
   size_t w = a.size();
   std::printf("  %-*s list sessions\n", int(w), "amux agents");
   std::printf("  %-*s open in this terminal\n", int(w), a.c_str());
   std::printf("  %-*s show recent output\n", int(w), l.c_str());
   std::printf("  %-*s stop this session\n", int(w), s.c_str());
-  if (!r.worktree.empty()) std::printf("  worktree: %s\n", render::sanitize(r.worktree).c_str());
+  if (!worktree.empty()) std::printf("  worktree: %s\n", render::sanitize(worktree).c_str());
+}
+
+void print_backgrounded(const mux::SessionRecord& r) { print_backgrounded(r.id, r.name, r.worktree); }
+
+// Dispatch on a configured host: the remote amux runs `--bg` with the same
+// options (a `new` becomes `--bg`, then an attach over ssh); what it printed
+// is told again here with the id as `NAME:<id>`. Returns that id.
+std::string dispatch_remote(Context& ctx, const std::string& host, bool attach) {
+  const mux::HostEntry& h = configured_host(ctx, host);
+  std::vector<std::string> args = args_without_host(ctx.args);
+  if (!args.empty() && args[0] == "new") args[0] = "--bg";
+  std::string out = run_remote(ctx, h, args, false, true);
+  // "backgrounded · <id> · <name>" [… "  worktree: <path>"]
+  const std::string sep = " · ";
+  std::string first = out.substr(0, out.find('\n'));
+  size_t a = first.find(sep), b = a == std::string::npos ? a : first.find(sep, a + sep.size());
+  if (b == std::string::npos) throw CommandError("host '" + h.name + "': unexpected answer to dispatch: " + first);
+  std::string id = h.name + ":" + first.substr(a + sep.size(), b - a - sep.size());
+  std::string name = first.substr(b + sep.size()), worktree;
+  size_t w = out.find("  worktree: ");
+  if (w != std::string::npos) worktree = out.substr(w + 12, out.find('\n', w) - w - 12);
+  if (!attach) print_backgrounded(id, name, worktree);
+  return id;
 }
 
 void add_dispatch_options(CLI::App* c, DispatchOptions& o) {
   c->add_option("--exec", o.exec, "run a shell command instead of an agent")->type_name("CMD");
   c->add_option("--name", o.name, "name shown in lists (default: from the prompt)");
-  c->add_option("--cwd", o.cwd, "directory to run in (default: the current one)")->type_name("DIR");
+  c->add_option("--cwd", o.cwd, "directory to run in (default: the current one; with --host a remote path, "
+                               "default the remote home)")->type_name("DIR");
+  c->add_option("--host", o.host, "dispatch on a configured [hosts.NAME] over ssh; its id is NAME:<id>")
+      ->type_name("NAME");
   c->add_option("--agent", o.agent, "agent profile (default: default_agent, else the first on PATH)")
       ->type_name("PROFILE");
   c->add_option("--model", o.model, "model for the agent");
@@ -136,6 +163,10 @@ void register_dispatch(CLI::App& app, Context& ctx) {
       return;
     }
     ctx.load();
+    if (!root.host.empty()) {
+      dispatch_remote(ctx, root.host, false);
+      return;
+    }
     auto r = dispatch(ctx, root);
     print_backgrounded(r);
   });
@@ -144,6 +175,12 @@ void register_dispatch(CLI::App& app, Context& ctx) {
   add_dispatch_options(c, fresh);
   c->callback([&ctx]() {
     ctx.load();
+    if (!fresh.host.empty()) {
+      std::string id = dispatch_remote(ctx, fresh.host, true);
+      auto addr = id.substr(id.find(':') + 1);
+      run_remote(ctx, configured_host(ctx, fresh.host), with_local_keys(ctx, {"attach", addr}), true, false);
+      return;
+    }
     auto r = dispatch(ctx, fresh);
     int rc = attach_session(ctx, r);
     if (rc != 0) throw CommandError("", rc);

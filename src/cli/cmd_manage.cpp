@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/context.h"
+#include "cli/remote_cmd.h"
 #include "mux/wire/daemon_client.h"
 #include "mux/wire/ops.h"
 #include "render/safe_text.h"
@@ -28,6 +29,7 @@ void register_manage(CLI::App& app, Context& ctx) {
                "also delete its worktree with uncommitted changes and unmerged commits");
   rm->callback([&ctx]() {
     ctx.load();
+    if (forward_if_remote(ctx, rm_target)) return;
     auto rec = ctx.resolve(rm_target);
     nlohmann::json req = {{"op", mux::op_name(mux::Op::Rm)}, {"id", rec.id}, {"force", force || discard}};
     if (discard) req["discardWorktree"] = true;
@@ -50,6 +52,7 @@ void register_manage(CLI::App& app, Context& ctx) {
   rs->callback([&ctx]() {
     ctx.load();
     if (rs_all == !rs_target.empty()) throw CommandError("usage: amux respawn <id>|--all", 2);
+    if (!rs_all && forward_if_remote(ctx, rs_target)) return;
     if (rs_all) {
       auto r = supervise(ctx, {{"op", mux::op_name(mux::Op::Respawn)}, {"all", true}}, 60000);
       for (auto& id : r["ids"]) std::printf("restarted %s\n", render::sanitize(id.get<std::string>()).c_str());
@@ -66,6 +69,7 @@ void register_manage(CLI::App& app, Context& ctx) {
   rn->add_option("name", rn_name, "the new name")->required();
   rn->callback([&ctx]() {
     ctx.load();
+    if (forward_if_remote(ctx, rn_target)) return;
     auto rec = ctx.resolve(rn_target);
     supervise(ctx, {{"op", mux::op_name(mux::Op::Rename)}, {"id", rec.id}, {"name", rn_name}}, 10000);
     std::printf("renamed %s to %s\n", rec.id.c_str(), render::sanitize(rn_name).c_str());
@@ -79,6 +83,7 @@ void register_manage(CLI::App& app, Context& ctx) {
     std::string o = op;
     p->callback([&ctx, o]() {
       ctx.load();
+      if (forward_if_remote(ctx, pin_target)) return;
       auto rec = ctx.resolve(pin_target);
       supervise(ctx, {{"op", o}, {"id", rec.id}}, 10000);
       std::printf("%s %s\n", o == "pin" ? "pinned" : "unpinned", rec.id.c_str());

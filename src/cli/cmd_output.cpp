@@ -7,6 +7,7 @@
 
 #include "cli/context.h"
 #include "cli/host_request.h"
+#include "cli/remote_cmd.h"
 #include "mux/wire/ops.h"
 
 namespace amux::cli {
@@ -21,6 +22,7 @@ void register_output(CLI::App& app, Context& ctx) {
   l->add_flag("-f,--follow", follow, "keep printing new lines until the session ends");
   l->callback([&ctx]() {
     ctx.load();
+    if (forward_if_remote(ctx, target)) return;
     auto rec = ctx.resolve(target);
     if (!follow) {
       auto r = host_request(ctx, rec, {{"op", mux::op_name(mux::Op::Logs)}, {"lines", lines}});
@@ -49,6 +51,7 @@ void register_output(CLI::App& app, Context& ctx) {
   c->add_flag("-e,--escapes", escapes, "include colours and attributes as SGR escape sequences");
   c->callback([&ctx]() {
     ctx.load();
+    if (forward_if_remote(ctx, ctarget)) return;
     auto rec = ensure_host(ctx, ctx.resolve(ctarget));
     auto r = host_request(ctx, rec, {{"op", mux::op_name(mux::Op::Capture)}, {"sgr", escapes}});
     std::cout << r.value("text", std::string()) << std::flush;

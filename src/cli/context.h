@@ -50,5 +50,6 @@ void register_agents(CLI::App& app, Context& ctx);     // agents
 void register_notify(CLI::App& app, Context& ctx);     // notify (agent hooks)
 void register_bypass(CLI::App& app, Context& ctx);     // accept-bypass
 void register_trust(CLI::App& app, Context& ctx);      // trust
+void register_hello(CLI::App& app, Context& ctx);      // hello (hidden; asked over ssh)
 
 }  // namespace amux::cli

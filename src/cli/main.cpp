@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   register_notify(app, ctx);
   register_bypass(app, ctx);
   register_trust(app, ctx);
+  register_hello(app, ctx);
   // `amux` alone opens the agent view (= `amux agents`).
   std::vector<char*> args(argv, argv + argc);
   static char agents_cmd[] = "agents";

@@ -101,6 +101,22 @@ void KeymapTable::merge_file(const std::string& path) {
   merge_toml(ss.str(), path);
 }
 
+std::string KeymapTable::to_toml(const std::string& context) const {
+  toml::table actions;
+  auto it = t_.find(context);
+  if (it != t_.end())
+    for (auto& [action, keys] : it->second) {
+      toml::array a;
+      for (auto& k : keys) a.push_back(k);
+      actions.insert(action, std::move(a));
+    }
+  toml::table root;
+  root.insert(context, std::move(actions));
+  std::ostringstream out;
+  out << root;
+  return out.str();
+}
+
 std::vector<Binding> KeymapTable::bindings(const std::string& context) const {
   std::vector<Binding> out;
   auto it = t_.find(context);

@@ -29,6 +29,9 @@ class KeymapTable {
   // Load a file when it exists. Throws KeymapError.
   void merge_file(const std::string& path);
 
+  // One context's table as keymap.toml text ("[attach]\ndetach = [...]"),
+  // which merge_toml reads back (to hand this table to another amux).
+  std::string to_toml(const std::string& context) const;
   // Bindings of one context ("attach", "view"), for a ChordMatcher.
   std::vector<Binding> bindings(const std::string& context) const;
   // Keys bound to an action ("" context and action unknown → empty).

@@ -133,6 +133,8 @@ void App::quit() {
   quitting = true;
   feeds.clear();
   sup.reset();
+  remote_hosts.clear();
+  remote_calls.clear();
   uv_walk(&loop, [](uv_handle_t* h, void*) {
     if (!uv_is_closing(h)) uv_close(h, nullptr);
   }, nullptr);
@@ -160,9 +162,11 @@ int run_agent_view(const mux::Paths& paths, const mux::Config& config, const key
     std::fprintf(stderr, "amux: %s\n", sanitize(st.value("error", std::string("the background service did not answer"))).c_str());
     return 1;
   }
-  auto app = std::make_unique<App>(paths, config, keys, defaults);
+  ViewDefaults d = defaults;
+  for (auto& h : config.hosts) d.hosts.push_back(h.name);
+  auto app = std::make_unique<App>(paths, config, keys, d);
   try {
-    app->ctl = std::make_unique<Controller>(app->model, keys, defaults, [](const std::string& p) {
+    app->ctl = std::make_unique<Controller>(app->model, keys, d, [](const std::string& p) {
       std::error_code ec;
       return std::filesystem::is_directory(p, ec);
     });
@@ -200,6 +204,7 @@ int run_agent_view(const mux::Paths& paths, const mux::Config& config, const key
   write_out(term_caps().title_save);
   write_out(kModesOn);
   app->connect_supervisor();
+  app->follow_hosts();
   app->request_frame();
   uv_run(&app->loop, UV_RUN_DEFAULT);
   // Leave: modes off, screen back, title back.

@@ -69,6 +69,9 @@ bool state_matches(State st, const std::string& want) {
     case State::Stopped:
       if (pre("stopped")) return true;
       break;
+    case State::Unreachable:
+      if (pre("unreachable")) return true;
+      break;
   }
   if (!state_live(st) || st == State::Idle)
     if (pre("completed") || pre("finished")) return true;

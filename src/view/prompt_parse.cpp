@@ -50,6 +50,7 @@ ParsedPrompt parse_prompt(const std::string& text, const ViewDefaults& d,
     return p;
   }
   const auto& agents = d.agents.empty() ? shipped_agents() : d.agents;
+  // Leading @mentions: an agent profile, a configured host, or a sibling directory.
   // Leading @mentions: an agent profile or a sibling directory.
   while (!s.empty() && s[0] == '@') {
     size_t e = s.find_first_of(" \t\n");
@@ -61,6 +62,10 @@ ParsedPrompt parse_prompt(const std::string& text, const ViewDefaults& d,
     }
     if (std::find(agents.begin(), agents.end(), word) != agents.end()) {
       r.agent = word;
+      continue;
+    }
+    if (std::find(d.hosts.begin(), d.hosts.end(), word) != d.hosts.end()) {
+      p.host = word;
       continue;
     }
     std::filesystem::path parent = std::filesystem::path(base).parent_path();
@@ -76,6 +81,7 @@ ParsedPrompt parse_prompt(const std::string& text, const ViewDefaults& d,
     p.error = "Type a task after the mention";
     return p;
   }
+  if (!p.host.empty()) r.cwd.clear();  // on another machine: its home, not this directory
   if (s[0] == '!') {
     std::string cmd = trim(s.substr(1));
     if (cmd.empty()) {

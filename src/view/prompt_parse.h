@@ -18,6 +18,7 @@ namespace amux::view {
 
 struct ParsedPrompt {
   std::string error;      // "" when `request` is ready
+  std::string host;       // `@host`: dispatch on that configured host ("" = here)
   mux::NewSession request;
 };
 

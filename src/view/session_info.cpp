@@ -13,6 +13,7 @@ State parse_state_word(const std::string& s) {
   if (s == "done") return State::Done;
   if (s == "failed") return State::Failed;
   if (s == "stopped") return State::Stopped;
+  if (s == "unreachable") return State::Unreachable;
   return State::Working;
 }
 
@@ -25,6 +26,7 @@ const char* state_word(State s) {
     case State::Done: return "Done";
     case State::Failed: return "Failed";
     case State::Stopped: return "Stopped";
+    case State::Unreachable: return "Unreachable";
   }
   return "";
 }
@@ -38,6 +40,11 @@ SessionInfo SessionInfo::from_json(const nlohmann::json& j) {
   auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
   auto num = [&](const char* k) { return j.contains(k) && j[k].is_number() ? j[k].get<int64_t>() : int64_t(0); };
   s.id = sanitize(str("id"));
+  s.host = sanitize(str("host"));
+  if (!s.host.empty()) {
+    s.remote_id = s.id;
+    s.id = s.host + ":" + s.remote_id;
+  }
   s.name = sanitize(str("name"));
   s.detail = sanitize(str("detail"));
   s.cwd = sanitize(str("cwd"));
@@ -52,7 +59,7 @@ SessionInfo SessionInfo::from_json(const nlohmann::json& j) {
   s.finished_at = num("finishedAt");
   if (j.contains("exitCode") && j["exitCode"].is_number()) s.exit_code = j["exitCode"].get<int>();
   if (j.contains("signal") && j["signal"].is_number()) s.signal = j["signal"].get<int>();
-  if (s.name.empty()) s.name = s.id;
+  if (s.name.empty()) s.name = s.id.empty() ? s.host : s.id;
   return s;
 }
 

@@ -15,14 +15,18 @@
 namespace amux::view {
 
 // The states of docs/architecture.md §6 (+ starting).
-enum class State { Starting, Working, Blocked, Idle, Done, Failed, Stopped };
+// Unreachable: a row of a configured host that cannot be reached now (its
+// last known row, kept).
+enum class State { Starting, Working, Blocked, Idle, Done, Failed, Stopped, Unreachable };
 
 State parse_state_word(const std::string& s);  // unknown → Working
 const char* state_word(State s);               // "Working", "Needs input", "Idle", "Done", …
 bool state_live(State s);                      // starting/working/blocked/idle
 
 struct SessionInfo {
-  std::string id;
+  std::string id;          // the row's key: the session id, or HOST:<id> for a remote one
+  std::string host;        // "" on this machine, else the configured host's name
+  std::string remote_id;   // the id on that host
   std::string name;        // sanitized
   std::string detail;      // sanitized
   std::string cwd;

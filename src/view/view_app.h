@@ -27,6 +27,8 @@
 #include <uv.h>
 
 #include "keymap/keymap_table.h"
+#include "mux/remote/host_follow.h"
+#include "mux/remote/ssh_call.h"
 #include "mux/store/config.h"
 #include "mux/daemon/dispatch.h"
 #include "mux/store/paths.h"
@@ -82,6 +84,12 @@ struct App {
   int reconnect_tries = 0;
   int64_t last_launch = 0;
 
+  // One follower per configured host, and the ssh calls the keys started
+  // on remote rows (remote_link.cpp).
+  std::vector<std::unique_ptr<mux::HostFollow>> remote_hosts;
+  std::map<uint64_t, std::unique_ptr<mux::SshCall>> remote_calls;
+  uint64_t next_call = 0;
+
   std::map<std::string, std::unique_ptr<TileFeed>> feeds;
   std::map<std::string, int64_t> feed_version;  // the record's updatedAt when the feed started
 
@@ -128,6 +136,16 @@ struct App {
   void on_sup_frame(mux::Frame& f);
   void on_sup_closed(const std::string& reason);
   void reconnect();
+
+  // ---- other machines (remote_link.cpp) ----
+  void follow_hosts();
+  void host_down(const std::string& host, const std::string& reason);
+  // An effect on a remote row (or a dispatch to a host): true when handled.
+  bool remote_effect(Effect& e);
+  // `amux <args>` on host h, asynchronously; `done(ok, stdout)` on the loop.
+  void remote_call(const mux::HostEntry& h, const std::vector<std::string>& args, const std::string& what,
+                   std::function<void(bool, const std::string&)> done = nullptr);
+  void attach_remote(const SessionInfo& s);
 
   // ---- effects (view_effects.cpp) ----
   struct DispatchJob;

@@ -161,7 +161,13 @@ bool Controller::common_action(const std::string& a, std::vector<Effect>& out, i
          return true;
        }},
       {"group-by", [](Ctx& x) {
-         x.c.m_.set_group_by(x.c.m_.group_by() == GroupBy::State ? GroupBy::Directory : GroupBy::State);
+         // state → directory → host (host only when some row is on another machine) → state
+         bool remote = false;
+         for (auto& [id, s] : x.c.m_.sessions()) remote |= !s.host.empty();
+         GroupBy g = x.c.m_.group_by();
+         x.c.m_.set_group_by(g == GroupBy::State                ? GroupBy::Directory
+                             : g == GroupBy::Directory && remote ? GroupBy::Host
+                                                                 : GroupBy::State);
          x.out.push_back({Effect::SavePrefs});
          return true;
        }},
@@ -206,6 +212,7 @@ void Controller::dispatch(bool attach, std::vector<Effect>& out, int64_t now) {
   }
   Effect e{Effect::Dispatch};
   e.session = std::move(p.request);
+  e.host = p.host;
   e.attach = attach;
   out.push_back(std::move(e));
   prompt_.clear();

@@ -36,6 +36,7 @@ struct Effect {
   std::string id;
   std::string text;               // Rename: the new name; Reply: the line
   mux::NewSession session;        // Dispatch
+  std::string host;               // Dispatch: on this configured host
   bool attach = false;            // Dispatch: attach once started
   bool discard_worktree = false;  // Remove: delete the worktree with its uncommitted work
 };

@@ -21,6 +21,8 @@ struct ViewDefaults {
   std::string list_cwd;          // show only sessions in this directory or below; "" = all
   // Agent profile names `@name` may pick; empty = the shipped ones.
   std::vector<std::string> agents;
+  // Configured hosts (`@name` dispatches there when no profile has that name).
+  std::vector<std::string> hosts;
 };
 
 }  // namespace amux::view

@@ -47,6 +47,7 @@ Role state_role(State s) {
     case State::Done: return Role::Done;
     case State::Failed: return Role::Failed;
     case State::Stopped: return Role::Stopped;
+    case State::Unreachable: return Role::Stopped;
   }
   return Role::Normal;
 }
@@ -127,7 +128,8 @@ void draw_screen_area(const DrawContext& dc, const std::string& id, const Rect& 
 void draw_header(const DrawContext& dc, const Areas& a, DrawResult&) {
   const Rect& h = a.header;
   auto& pal = dc.pal;
-  std::string right = std::string(dc.model.group_by() == GroupBy::State ? "by state" : "by directory") + " · " +
+  GroupBy gb = dc.model.group_by();
+  std::string right = std::string(gb == GroupBy::State ? "by state" : gb == GroupBy::Host ? "by host" : "by directory") + " · " +
                       (dc.ctl.layout() == Layout::Rows ? "rows" : "grid");
   std::string counts = dc.model.counts_text();
   if (counts.empty()) counts = "no sessions";
@@ -152,11 +154,13 @@ void draw_rows(const DrawContext& dc, const Rect& body, DrawResult& res) {
   const auto& m = dc.model;
   auto lines = layout_list(m, body.h);
   const auto& sel = m.selected();
-  bool by_dir = m.group_by() == GroupBy::Directory;
+  bool by_dir = m.group_by() != GroupBy::State;
+  // A remote row's name carries its host: "@build name".
+  auto label = [](const SessionInfo& s) { return s.host.empty() ? s.name : "@" + s.host + " " + s.name; };
   int name_w = 0;
   for (auto& l : lines)
     if (l.kind == ListLine::Row)
-      if (auto* s = m.find(l.id)) name_w = std::max(name_w, display_width(s->name));
+      if (auto* s = m.find(l.id)) name_w = std::max(name_w, display_width(label(*s)));
   name_w = std::min(name_w + 2, std::max(12, body.w * 2 / 5));
   int y = body.y;
   for (auto& l : lines) {
@@ -200,7 +204,9 @@ void draw_rows(const DrawContext& dc, const Rect& body, DrawResult& res) {
           break;
         }
         int nw = std::min(name_w, avail);
-        put(y, x, s->name, nw - 1, pal.role(is_sel ? Role::Selected : Role::Normal));
+        int hw = 0;
+        if (!s->host.empty()) hw = put(y, x, "@" + s->host + " ", nw - 1, pal.role(Role::Dim));
+        put(y, x + hw, s->name, nw - 1 - hw, pal.role(is_sel ? Role::Selected : Role::Normal));
         int detail_x = x + nw;
         int detail_w = body.x + body.w - detail_x - agew - 1;
         if (detail_w >= 4) {
@@ -236,7 +242,7 @@ void draw_title_bar(const DrawContext& dc, const SessionInfo& s, const Rect& r, 
   x += put(r.y, x, " ", r.x + r.w - x, bar);
   int agew = display_width(age) + 1;
   int room = r.x + r.w - x - agew;
-  std::string label = s.name;
+  std::string label = s.host.empty() ? s.name : "@" + s.host + " " + s.name;
   std::string d = row_detail(s, true);  // the state, and why
   int nw = put(r.y, x, label, room, bar);
   if (room - nw > 6 && !d.empty()) put(r.y, x + nw, " · " + d, room - nw, bar);

@@ -48,6 +48,7 @@ void App::run_effect(Effect& e) {
       {Effect::Suspend, [](App& a, Effect&) { a.suspend(); }},
       {Effect::Redraw, [](App& a, Effect&) { a.full_repaint = true; }},
   };
+  if (remote_effect(e)) return;
   for (const auto& [kind, run] : kHandlers)
     if (kind == e.kind) {
       run(*this, e);

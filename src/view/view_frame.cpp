@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "mux/store/session_id.h"
 #include "mux/store/session_record.h"
 #include "view/screen_layout.h"
 #include "view/view_app.h"
@@ -32,6 +33,9 @@ void App::request_frame(bool live_screen) {
 void App::reconcile_feeds(const std::vector<FeedWant>& wants) {
   std::set<std::string> keep;
   for (const auto& w : wants) {
+    // A remote session's screen is on another machine: no live tile (its
+    // row, peek by attach).
+    if (!mux::is_session_id(w.id)) continue;
     keep.insert(w.id);
     const SessionInfo* s = model.find(w.id);
     int64_t ver = s ? s->updated_at : 0;

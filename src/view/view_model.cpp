@@ -12,8 +12,12 @@ void ViewModel::dirty() {
   version_++;
 }
 
-void ViewModel::set_all(std::vector<SessionInfo> sessions) {
+void ViewModel::set_all(std::vector<SessionInfo> sessions) { set_host("", std::move(sessions)); }
+
+void ViewModel::set_host(const std::string& host, std::vector<SessionInfo> sessions) {
   std::map<std::string, SessionInfo> next;
+  for (auto& [id, s] : sessions_)
+    if (s.host != host) next[id] = s;
   for (auto& s : sessions) {
     std::string id = s.id;
     next[id] = std::move(s);
@@ -104,9 +108,11 @@ void ViewModel::rebuild() const {
     Group needs{GroupKind::NeedsInput, "Needs input", {}};
     Group working{GroupKind::Working, "Working", {}};
     Group completed{GroupKind::Completed, "Completed", {}};
+    Group unreachable{GroupKind::Directory, "Unreachable", {}};
     for (auto* s : shown) {
       if (s->pinned) continue;
       switch (s->state) {
+        case State::Unreachable: unreachable.rows.push_back(s); break;
         case State::Blocked: needs.rows.push_back(s); break;
         case State::Starting:
         case State::Working: working.rows.push_back(s); break;
@@ -116,12 +122,23 @@ void ViewModel::rebuild() const {
     std::sort(needs.rows.begin(), needs.rows.end(), by_creation);
     std::sort(working.rows.begin(), working.rows.end(), by_creation);
     std::sort(completed.rows.begin(), completed.rows.end(), newest_finished);
-    for (auto* g : {&needs, &working, &completed})
+    std::sort(unreachable.rows.begin(), unreachable.rows.end(), by_creation);
+    for (auto* g : {&needs, &working, &completed, &unreachable})
       if (!g->rows.empty()) groups_.push_back(std::move(*g));
+  } else if (group_by_ == GroupBy::Host) {
+    std::map<std::string, std::vector<const SessionInfo*>> hosts;
+    for (auto* s : shown)
+      if (!s->pinned) hosts[s->host].push_back(s);
+    for (auto& [h, rows] : hosts) {  // "" (this machine) sorts first
+      Group g{GroupKind::Directory, h.empty() ? "this machine" : "@" + h, rows};
+      std::sort(g.rows.begin(), g.rows.end(), by_creation);
+      groups_.push_back(std::move(g));
+    }
   } else {
+    // A remote directory is another machine's: grouped as HOST:DIR.
     std::map<std::string, std::vector<const SessionInfo*>> dirs;
     for (auto* s : shown)
-      if (!s->pinned) dirs[s->cwd].push_back(s);
+      if (!s->pinned) dirs[s->host.empty() ? s->cwd : s->host + ":" + s->cwd].push_back(s);
     std::vector<std::string> keys;
     for (auto& [d, v] : dirs) keys.push_back(d);
     std::stable_sort(keys.begin(), keys.end(), [&](const std::string& a, const std::string& b) {

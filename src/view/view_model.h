@@ -6,6 +6,7 @@
 // product behaviour; keeping it in a plain class lets unit tests pin it down
 // without a terminal. The drawing layer only reads from here.
 //
+// By host: Pinned, then this machine, then each configured host (by name).
 // Groups (README.md "Agent view"; the states: docs/architecture.md §6), by
 // state: Pinned, Needs input, Working, Completed (idle, done, failed,
 // stopped; newest finished first). By directory: Pinned, then one group per
@@ -24,7 +25,7 @@
 
 namespace amux::view {
 
-enum class GroupBy { State, Directory };
+enum class GroupBy { State, Directory, Host };
 
 enum class GroupKind { Pinned, NeedsInput, Working, Completed, Directory };
 
@@ -40,8 +41,11 @@ struct Counts {
 
 class ViewModel {
  public:
-  // Replace everything (a fresh list from the supervisor).
+  // Replace this machine's rows (a fresh list from the supervisor); other
+  // hosts' rows stay.
   void set_all(std::vector<SessionInfo> sessions);
+  // Replace one host's rows (a fresh list from it).
+  void set_host(const std::string& host, std::vector<SessionInfo> sessions);
   // Add or update one session. Returns its previous state when it existed.
   std::optional<State> upsert(SessionInfo s);
   bool remove(const std::string& id);

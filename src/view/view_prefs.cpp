@@ -41,6 +41,7 @@ ViewPrefs load_view_prefs(const std::string& config_dir) {
   try {
     auto j = nlohmann::json::parse(*text);
     if (j.value("groupBy", std::string()) == "directory") p.group_by = GroupBy::Directory;
+    if (j.value("groupBy", std::string()) == "host") p.group_by = GroupBy::Host;
   } catch (...) {
   }
   return p;
@@ -56,7 +57,7 @@ int save_view_prefs(const std::string& config_dir, const ViewPrefs& p) {
     } catch (...) {
     }
   }
-  j["groupBy"] = p.group_by == GroupBy::Directory ? "directory" : "state";
+  j["groupBy"] = p.group_by == GroupBy::Directory ? "directory" : p.group_by == GroupBy::Host ? "host" : "state";
   return mux::write_file_atomic(prefs_path(config_dir), j.dump(2) + "\n", 0600);
 }
 

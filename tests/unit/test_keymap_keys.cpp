@@ -190,3 +190,14 @@ TEST(KeyNames, OneCharacterNamesAreUtf8) {
   EXPECT_EQ(key_name("\xED\xA0\x80"), std::nullopt);
   EXPECT_EQ(key_name("\xE2\x82"), std::nullopt);
 }
+
+TEST(KeymapTable, OneContextAsTomlReadsBack) {
+  auto t = amux::keymap::KeymapTable::defaults();
+  t.merge_toml("[attach]\ndetach = [\"C-g\", \"C-\\\\\"]\n", "k.toml");
+  auto text = t.to_toml("attach");
+  auto back = amux::keymap::KeymapTable::defaults();
+  back.merge_toml("[attach]\ndetach = [\"C-b d\"]\n", "other.toml");
+  back.merge_toml(text, "from text");
+  EXPECT_EQ(back.keys("attach", "detach"), (std::vector<std::string>{"C-g", "C-\\"}));
+  EXPECT_EQ(back.bindings("attach").size(), t.bindings("attach").size());
+}

@@ -448,3 +448,22 @@ TEST(Controller, PrintableBindingActsOnlyOnAnEmptyPrompt) {
   EXPECT_TRUE(c.on_input(e, r.now).empty());
   EXPECT_EQ(c.prompt().text(), "xp");
 }
+
+TEST(PromptParse, AtHostDispatchesThereWhenNoProfileHasThatName) {
+  ViewDefaults d;
+  d.cwd = "/work/proj";
+  d.hosts = {"build", "codex"};
+  auto dir = [](const std::string& p) { return p == "/work/build"; };
+  auto p = parse_prompt("@build !make test", d, dir);
+  EXPECT_EQ(p.error, "");
+  EXPECT_EQ(p.host, "build");
+  EXPECT_TRUE(p.request.shell);
+  EXPECT_EQ(p.request.cwd, "");  // the remote home, not this directory
+  p = parse_prompt("@codex write docs", d, dir);  // a profile wins over a host of that name
+  EXPECT_EQ(p.host, "");
+  EXPECT_EQ(p.request.agent, "codex");
+  p = parse_prompt("@build @claude fix the flaky test", d, dir);
+  EXPECT_EQ(p.host, "build");
+  EXPECT_EQ(p.request.agent, "claude");
+  EXPECT_EQ(parse_prompt("@vm fix it now", d, dir).error, "No agent or directory named @vm");
+}

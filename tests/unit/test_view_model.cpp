@@ -340,3 +340,31 @@ TEST(ViewPrefs, RoundTripAndKeepsUnknownKeys) {
   EXPECT_EQ(load_view_prefs(dir).group_by, GroupBy::State);
   std::filesystem::remove_all(dir);
 }
+
+TEST(ViewModel, RemoteRowsKeyedByHostKeptByLocalListsAndGroupedByHost) {
+  ViewModel m;
+  auto r = SessionInfo::from_json(json{{"id", "7c5dcf5d"}, {"host", "build"}, {"name", "far"}, {"state", "working"},
+                                       {"startedAt", 5}, {"cwd", "/root"}});
+  EXPECT_EQ(r.id, "build:7c5dcf5d");
+  EXPECT_EQ(r.remote_id, "7c5dcf5d");
+  EXPECT_EQ(r.host, "build");
+  m.set_host("build", {r});
+  m.set_all({S("l1", State::Working, 1)});  // a fresh local list keeps the remote row
+  EXPECT_TRUE(m.find("build:7c5dcf5d"));
+  EXPECT_TRUE(m.find("l1"));
+  m.set_group_by(GroupBy::Host);
+  EXPECT_EQ(titles(m), (std::vector<std::string>{"this machine", "@build"}));
+  m.set_group_by(GroupBy::Directory);
+  EXPECT_EQ(titles(m), (std::vector<std::string>{"/w/a", "build:/root"}));
+  // Unreachable rows have a group of their own when grouped by state.
+  auto u = SessionInfo::from_json(json{{"id", "7c5dcf5d"}, {"host", "build"}, {"name", "far"}, {"state", "unreachable"},
+                                       {"detail", "cannot reach host 'build'"}});
+  EXPECT_EQ(u.state, State::Unreachable);
+  m.set_host("build", {u});
+  m.set_group_by(GroupBy::State);
+  EXPECT_EQ(titles(m), (std::vector<std::string>{"Working", "Unreachable"}));
+  // A host's fresh list replaces only that host's rows.
+  m.set_host("build", {});
+  EXPECT_FALSE(m.find("build:7c5dcf5d"));
+  EXPECT_TRUE(m.find("l1"));
+}

@@ -1,6 +1,7 @@
 // config.cpp — config.toml through toml++ (see config.h).
 #include "mux/store/config.h"
 
+#include <cctype>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -73,6 +74,45 @@ const toml::table* section(const toml::table& root, const std::string& origin, c
   return n->as_table();
 }
 
+bool host_name_ok(const std::string& n) {
+  if (n.empty() || n.size() > 32) return false;
+  for (char ch : n)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.') return false;
+  return true;
+}
+
+// [hosts.NAME] tables: the name is used in ids (`NAME:<id>`) and in the
+// ssh control socket's file name, so it is kept to a safe alphabet.
+void parse_hosts(const toml::table& hosts, const std::string& origin, Config& c) {
+  for (auto&& [k, v] : hosts) {
+    std::string name(k.str()), key = "hosts." + name;
+    if (!v.is_table()) throw ConfigError(where(origin, v, key) + ": expected a [" + key + "] table");
+    if (!host_name_ok(name))
+      throw ConfigError(where(origin, v, key) +
+                        ": a host name is 1-32 letters, digits, '-', '_' or '.'");
+    const toml::table& t = *v.as_table();
+    check_keys(t, origin, key, {"ssh", "ssh_args", "amux"}, c.warnings);
+    HostEntry h;
+    h.name = name;
+    get(t, origin, key, "ssh", h.ssh);
+    if (h.ssh.empty() || h.ssh[0] == '-')
+      throw ConfigError(where(origin, v, key) + ": ssh must name a destination (\"user@host\")");
+    if (const toml::node* a = t.get("ssh_args")) {
+      const toml::array* arr = a->as_array();
+      if (!arr) throw ConfigError(where(origin, *a, key + ".ssh_args") + ": expected an array of strings");
+      for (auto& e : *arr) {
+        auto sv = e.value<std::string>();
+        if (!sv) throw ConfigError(where(origin, e, key + ".ssh_args") + ": expected an array of strings");
+        h.ssh_args.push_back(*sv);
+      }
+    }
+    get(t, origin, key, "amux", h.amux);
+    if (h.amux.find_first_not_of(" \t") == std::string::npos)
+      throw ConfigError(where(origin, v, key + ".amux") + ": must not be empty");
+    c.hosts.push_back(std::move(h));
+  }
+}
+
 }  // namespace
 
 Config parse_config(const std::string& text, const std::string& origin, Config c) {
@@ -87,7 +127,7 @@ Config parse_config(const std::string& text, const std::string& origin, Config c
   }
   check_keys(root, origin, "",
              {"default_agent", "escape_time_ms", "state_hold_ms", "session", "reap", "daemon",
-              "worktree", "view"},
+              "worktree", "view", "hosts"},
              c.warnings);
   get(root, origin, "", "default_agent", c.default_agent);
   get(root, origin, "", "escape_time_ms", c.escape_time_ms);
@@ -129,6 +169,7 @@ Config parse_config(const std::string& text, const std::string& origin, Config c
     get(*s, origin, "view", "disable_agent_view", c.disable_agent_view);
     get(*s, origin, "view", "bell_on_blocked", c.bell_on_blocked);
   }
+  if (auto* s = section(root, origin, "hosts")) parse_hosts(*s, origin, c);
   return c;
 }
 

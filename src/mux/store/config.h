@@ -11,6 +11,15 @@
 
 namespace amux::mux {
 
+// One [hosts.NAME] table: a machine whose sessions the view and the commands
+// reach through OpenSSH (`NAME:<id>`).
+struct HostEntry {
+  std::string name;                    // the table's name: letters, digits, '-', '_', '.'
+  std::string ssh;                     // an ssh destination (~/.ssh/config applies)
+  std::vector<std::string> ssh_args;   // extra ssh arguments, before the destination
+  std::string amux = "amux";           // remote command prefix, run by the remote shell
+};
+
 struct Config {
   std::string default_agent;            // "" = first profile on PATH
   // Bytes that only begin a bound key's escape sequence (a lone ESC) reach
@@ -34,6 +43,13 @@ struct Config {
   // [view]
   bool disable_agent_view = false;
   bool bell_on_blocked = true;
+  // [hosts.NAME], in the order written
+  std::vector<HostEntry> hosts;
+  const HostEntry* host(const std::string& name) const {
+    for (auto& h : hosts)
+      if (h.name == name) return &h;
+    return nullptr;
+  }
 
   std::vector<std::string> warnings;    // unknown keys etc.
 };
