@@ -40,6 +40,7 @@
 #include "view/view_defaults.h"
 #include "view/view_draw.h"
 #include "view/view_model.h"
+#include "view/attention.h"
 
 namespace amux::view {
 
@@ -67,7 +68,7 @@ struct App {
   uv_poll_t stdin_poll{};
   bool stdin_polling = false;
   uv_signal_t sig_winch{}, sig_term{}, sig_hup{}, sig_int{}, sig_cont{};
-  uv_timer_t frame_timer{}, anim_timer{}, esc_timer{}, deadline_timer{}, reconnect_timer{};
+  uv_timer_t frame_timer{}, anim_timer{}, esc_timer{}, deadline_timer{}, reconnect_timer{}, attention_timer{};
   uint64_t anim_every = 0;
 
   ViewModel model;
@@ -97,6 +98,7 @@ struct App {
   bool quitting = false;
   bool full_repaint = false;
   std::set<std::string> trust_told;  // untrusted-project notices already shown
+  Attention attention{config.state_hold_ms};  // who to tell the person about (view_attention.cpp)
 
   App(const mux::Paths& p, const mux::Config& c, const keymap::KeymapTable& k, ViewDefaults d)
       : paths(p), config(c), keys(k), defaults(std::move(d)) {}
@@ -129,6 +131,10 @@ struct App {
   void on_sup_closed(const std::string& reason);
   void reconnect();
 
+  // ---- telling the person (view_attention.cpp) ----
+  void attention_update(const nlohmann::json& session);
+  void on_attention_due();
+
   // ---- effects (view_effects.cpp) ----
   struct DispatchJob;
   void run_effect(Effect& e);
@@ -145,6 +151,9 @@ struct App {
   // Leave ncurses, put the session on the terminal, come back to the same row.
   void attach(std::string id);
   void suspend();
+  // Leave ncurses for the session's worktree diff (git and its pager), then
+  // come back (view_diff.cpp).
+  void show_diff(const std::string& id);
 };
 
 }  // namespace amux::view
