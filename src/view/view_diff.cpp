@@ -6,6 +6,7 @@
 // is done (or printed a short diff without a pager) the view waits for a
 // key, so the diff is not wiped at once, then repaints. A session without
 // a worktree just says so in the status line.
+#include <fcntl.h>
 #include <ncurses.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -34,6 +35,21 @@ void wait_key() {
   }
   tcsetattr(STDIN_FILENO, TCSANOW, &old);
 }
+// The terminal in blocking mode while git, its pager and the key wait use it
+// (the view's loop may have left it non-blocking); restored on destruction.
+struct BlockingTerminal {
+  int flags[3] = {-1, -1, -1};
+  BlockingTerminal() {
+    for (int fd = 0; fd < 3; ++fd) {
+      flags[fd] = fcntl(fd, F_GETFL);
+      if (flags[fd] >= 0 && (flags[fd] & O_NONBLOCK)) fcntl(fd, F_SETFL, flags[fd] & ~O_NONBLOCK);
+    }
+  }
+  ~BlockingTerminal() {
+    for (int fd = 0; fd < 3; ++fd)
+      if (flags[fd] >= 0) fcntl(fd, F_SETFL, flags[fd]);
+  }
+};
 }  // namespace
 
 void App::show_diff(const std::string& id) {
@@ -51,10 +67,14 @@ void App::show_diff(const std::string& id) {
   def_prog_mode();
   endwin();
   std::string error;
-  int rc = mux::run_worktree_diff(*rec, &error);
-  if (rc >= 0) {
-    write_out("\r\n[diff of " + sanitize(rec->name) + " · press any key to return]");
-    wait_key();
+  int rc;
+  {
+    BlockingTerminal blocking;
+    rc = mux::run_worktree_diff(*rec, &error);
+    if (rc >= 0) {
+      write_out("\r\n[diff of " + sanitize(rec->name) + " · press any key to return]");
+      wait_key();
+    }
   }
   reset_prog_mode();
   write_out(kModesOn);
