@@ -133,7 +133,7 @@ $(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL) | $(OUT)/amux-host
 HOST_MUX_SRCS := $(sort $(wildcard src/mux/host/*.cpp)) \
                  $(addprefix src/mux/,store/host_spec.cpp agents/screen_patterns.cpp \
                    wire/protocol.cpp wire/ops.cpp store/session_record.cpp store/paths.cpp store/atomic_file.cpp \
-                   store/roster.cpp agents/state_tracker.cpp sys/process_info.cpp store/session_env.cpp \
+                   store/roster.cpp agents/state_tracker.cpp agents/state_history.cpp sys/process_info.cpp store/session_env.cpp \
                    store/session_id.cpp)
 HOST_SRCS := src/host/host_main.cpp $(HOST_MUX_SRCS) $(call layer_srcs,render) $(call layer_srcs,pty) \
              src/keymap/chord.cpp src/keymap/key_names.cpp

@@ -60,7 +60,8 @@ void print_line(const nlohmann::json& j) {
   std::string line = render::json_safe(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
+  // Whoever read the stream has gone (SIGPIPE is ignored): stop quietly.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw CommandError("", 1);
 }
 
 // `agents --json --follow`: the list on one line, then one line per change

@@ -22,7 +22,7 @@
 namespace amux::cli {
 
 void register_notify(CLI::App& app, Context&) {
-  static std::string state, detail, waiting, hook, payload;
+  static std::string state, detail, waiting, hook, payload, event;
   auto* n = app.add_subcommand("notify", "report the state of $AMUX_SESSION (for agent hooks)");
   auto* st = n->add_option("--state", state, "working, blocked or idle")
                  ->check(CLI::IsMember({"working", "blocked", "idle"}));
@@ -43,6 +43,9 @@ void register_notify(CLI::App& app, Context&) {
       auto rep = mux::hook_report(hook, j);
       if (!rep) return;  // an event that says nothing about the state
       state = mux::state_name(rep->state);
+      // Which event said so, for `amux explain`.
+      for (const char* k : {"hook_event_name", "type"})
+        if (auto it = j.find(k); it != j.end() && it->is_string()) { event = it->get<std::string>(); break; }
       detail = rep->detail;
       waiting = rep->waiting_for;
     }
@@ -60,6 +63,8 @@ void register_notify(CLI::App& app, Context&) {
     nlohmann::json req = {{"op", mux::op_name(mux::Op::Notify)}, {"state", state}};
     if (!detail.empty()) req["detail"] = detail;
     if (!waiting.empty()) req["waitingFor"] = waiting;
+    if (!hook.empty()) req["hook"] = hook;
+    if (!event.empty()) req["event"] = event;
     auto r = hc.request(req, 5000);
     if (!r.value("ok", false)) throw CommandError(r.value("error", std::string("notify refused")));
   });

@@ -51,5 +51,7 @@ void register_notify(CLI::App& app, Context& ctx);     // notify (agent hooks)
 void register_bypass(CLI::App& app, Context& ctx);     // accept-bypass
 void register_trust(CLI::App& app, Context& ctx);      // trust
 void register_hello(CLI::App& app, Context& ctx);      // hello (hidden; asked over ssh)
+void register_script(CLI::App& app, Context& ctx);     // wait, explain
+void register_diff(CLI::App& app, Context& ctx);       // diff
 
 }  // namespace amux::cli

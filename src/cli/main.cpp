@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
   register_bypass(app, ctx);
   register_trust(app, ctx);
   register_hello(app, ctx);
+  register_script(app, ctx);
+  register_diff(app, ctx);
   // `amux` alone opens the agent view (= `amux agents`).
   std::vector<char*> args(argv, argv + argc);
   static char agents_cmd[] = "agents";

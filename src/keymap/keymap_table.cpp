@@ -34,6 +34,7 @@ KeymapTable KeymapTable::defaults() {
       {"open-4", {"M-4"}}, {"open-5", {"M-5"}}, {"open-6", {"M-6"}},
       {"open-7", {"M-7"}}, {"open-8", {"M-8"}}, {"open-9", {"M-9"}},
       {"peek", {"Space"}},
+      {"diff", {"M-d"}},
       {"pin", {"C-t"}},
       {"rename", {"C-r"}},
       {"remove", {"C-x"}},

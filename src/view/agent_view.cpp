@@ -36,7 +36,7 @@ void write_out(std::string_view s) {
 
 void App::init_handles() {
   uv_loop_init(&loop);
-  for (uv_timer_t* t : {&frame_timer, &anim_timer, &esc_timer, &deadline_timer, &reconnect_timer}) {
+  for (uv_timer_t* t : {&frame_timer, &anim_timer, &esc_timer, &deadline_timer, &reconnect_timer, &attention_timer}) {
     uv_timer_init(&loop, t);
     t->data = this;
   }

@@ -36,6 +36,7 @@
 #include "pty/unique_fd.h"
 #include "render/redraw.h"
 #include "render/safe_text.h"
+#include "view/attach_notices.h"
 #include "view/term_caps.h"
 
 namespace amux::view {
@@ -112,6 +113,8 @@ struct Client {
   bool closed = false;
   uv_timer_t ack_timer{};
   uv_timer_t esc_timer{};
+  uv_timer_t notice_timer{};
+  std::unique_ptr<AttachNotices> notices;  // other sessions that need the person
   int escape_time_ms = 20;
   int rows = 24, cols = 80;
 
@@ -155,6 +158,7 @@ struct Client {
   void close_all() {
     if (closed) return;
     closed = true;
+    notices.reset();  // its connection closes the proper way before the walk
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&sock));
     uv_walk(&loop, [](uv_handle_t* h, void*) {
       if (!uv_is_closing(h)) uv_close(h, nullptr);
@@ -426,6 +430,11 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   uv_timer_init(&cl->loop, &cl->esc_timer);
   cl->esc_timer.data = cl.get();
   cl->escape_time_ms = escape_time_ms;
+  uv_timer_init(&cl->loop, &cl->notice_timer);
+  cl->notices = std::make_unique<AttachNotices>(&cl->loop, &cl->notice_timer, paths, rec.id,
+                                                [c = cl.get()](const std::string& bytes) {
+                                                  if (!c->finished && !c->exited) write_all_fd(STDOUT_FILENO, bytes);
+                                                });
   cl->direct = direct;
   cl->host_reads = direct;  // until the host's answer to Attach says otherwise
   cl->dec.append(hc.take_buffered());  // what came right behind Welcome

@@ -53,6 +53,7 @@ void App::on_sup_frame(mux::Frame& f) {
         }
       }
       model.set_all(std::move(all));
+      attention.reset(j["sessions"]);
       listed = true;
       reconnect_tries = 0;
       link_note.clear();
@@ -69,10 +70,11 @@ void App::on_sup_frame(mux::Frame& f) {
       return;
     }
     if (!under_dir(s.cwd, defaults.list_cwd)) return;
-    auto prev = model.upsert(s);
-    if (s.state == State::Blocked && (!prev || *prev != State::Blocked) && config.bell_on_blocked) beep();
+    model.upsert(s);
+    attention_update(j["session"]);
     request_frame();
   } else if (j.contains("removed") && j["removed"].is_string()) {
+    attention.removed(j["removed"].get<std::string>());
     if (model.remove(j["removed"].get<std::string>())) request_frame();
   } else if (j.contains("sessions") && j["sessions"].is_array()) {
     // The supervisor dropped events this view was too slow to read: the

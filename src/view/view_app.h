@@ -42,6 +42,7 @@
 #include "view/view_defaults.h"
 #include "view/view_draw.h"
 #include "view/view_model.h"
+#include "view/attention.h"
 
 namespace amux::view {
 
@@ -69,7 +70,7 @@ struct App {
   uv_poll_t stdin_poll{};
   bool stdin_polling = false;
   uv_signal_t sig_winch{}, sig_term{}, sig_hup{}, sig_int{}, sig_cont{};
-  uv_timer_t frame_timer{}, anim_timer{}, esc_timer{}, deadline_timer{}, reconnect_timer{};
+  uv_timer_t frame_timer{}, anim_timer{}, esc_timer{}, deadline_timer{}, reconnect_timer{}, attention_timer{};
   uint64_t anim_every = 0;
 
   ViewModel model;
@@ -105,6 +106,7 @@ struct App {
   bool quitting = false;
   bool full_repaint = false;
   std::set<std::string> trust_told;  // untrusted-project notices already shown
+  Attention attention{config.state_hold_ms};  // who to tell the person about (view_attention.cpp)
 
   App(const mux::Paths& p, const mux::Config& c, const keymap::KeymapTable& k, ViewDefaults d)
       : paths(p), config(c), keys(k), defaults(std::move(d)) {}
@@ -146,6 +148,9 @@ struct App {
   void remote_call(const mux::HostEntry& h, const std::vector<std::string>& args, const std::string& what,
                    std::function<void(bool, const std::string&)> done = nullptr);
   void attach_remote(const SessionInfo& s);
+  // ---- telling the person (view_attention.cpp) ----
+  void attention_update(const nlohmann::json& session);
+  void on_attention_due();
 
   // ---- effects (view_effects.cpp) ----
   struct DispatchJob;
@@ -163,6 +168,9 @@ struct App {
   // Leave ncurses, put the session on the terminal, come back to the same row.
   void attach(std::string id);
   void suspend();
+  // Leave ncurses for the session's worktree diff (git and its pager), then
+  // come back (view_diff.cpp).
+  void show_diff(const std::string& id);
 };
 
 }  // namespace amux::view

@@ -179,6 +179,10 @@ bool Controller::common_action(const std::string& a, std::vector<Effect>& out, i
          x.out.push_back({Effect::Suspend});
          return true;
        }},
+      {"diff", [](Ctx& x) {
+         if (x.s) x.out.push_back({Effect::Diff, x.s->id});
+         return true;
+       }},
   };
   auto it = kHandlers.find(a);
   if (it == kHandlers.end()) return false;
@@ -432,6 +436,7 @@ std::vector<Effect> Controller::peek_key(const InputEvent& ev, const std::vector
       // A non-text peek key closes.
       {"peek", [](Controller& c, std::vector<Effect>&, int64_t) { c.mode_ = Mode::Normal; }},
       {"remove", [](Controller& c, std::vector<Effect>& out, int64_t now) { c.remove_pressed(c.peek_id_, out, now); }},
+      {"diff", [](Controller& c, std::vector<Effect>& out, int64_t) { out.push_back({Effect::Diff, c.peek_id_}); }},
   };
   for (const auto& [name, run] : kHandlers)
     if (has(acts, name)) {

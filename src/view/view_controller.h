@@ -32,7 +32,7 @@ enum class Layout { Rows, Grid };
 enum class Mode { Normal, Find, Rename, Peek, Help, ConfirmDelete };
 
 struct Effect {
-  enum Kind { Attach, Dispatch, Stop, Remove, Pin, Unpin, Rename, Reply, SavePrefs, Quit, Suspend, Redraw } kind;
+  enum Kind { Attach, Dispatch, Stop, Remove, Pin, Unpin, Rename, Reply, SavePrefs, Quit, Suspend, Redraw, Diff } kind;
   std::string id;
   std::string text;               // Rename: the new name; Reply: the line
   mux::NewSession session;        // Dispatch

@@ -46,6 +46,7 @@ void App::run_effect(Effect& e) {
       {Effect::SavePrefs, [](App& a, Effect&) { a.save_prefs(); }},
       {Effect::Quit, [](App& a, Effect&) { a.quit(); }},
       {Effect::Suspend, [](App& a, Effect&) { a.suspend(); }},
+      {Effect::Diff, [](App& a, Effect& e) { a.show_diff(e.id); }},
       {Effect::Redraw, [](App& a, Effect&) { a.full_repaint = true; }},
   };
   if (remote_effect(e)) return;

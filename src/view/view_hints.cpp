@@ -59,6 +59,7 @@ std::vector<std::pair<std::string, std::string>> Controller::help_entries() cons
       {"open", "attach"},
       {"open-1", "attach the nth session"},
       {"peek", "peek and reply"},
+      {"diff", "the session's worktree diff"},
       {"pin", "pin to top"},
       {"rename", "rename"},
       {"remove", "stop, again to delete"},

@@ -30,6 +30,17 @@ std::optional<SessionState> match_screen(const ScreenPatterns& p, const std::vec
   return match_screen(p.working, p.blocked, p.idle, lines);
 }
 
+std::optional<ScreenMatch> match_screen_line(const ScreenPatterns& p, const std::vector<std::string>& lines) {
+  // The same order as match_screen: blocked, working, idle.
+  const std::pair<SessionState, const std::vector<ScreenPattern>*> order[] = {
+      {SessionState::Blocked, &p.blocked}, {SessionState::Working, &p.working}, {SessionState::Idle, &p.idle}};
+  for (auto& [state, pats] : order)
+    for (auto& pat : *pats)
+      for (auto& l : lines)
+        if (std::regex_search(l, pat.re)) return ScreenMatch{state, pat.source, l};
+  return std::nullopt;
+}
+
 std::string question_line(const ScreenPatterns& p, const std::vector<std::string>& lines) {
   for (auto& l : lines)
     for (auto& pat : p.question)

@@ -47,6 +47,15 @@ std::optional<SessionState> match_screen(const std::vector<ScreenPattern>& worki
                                          const std::vector<std::string>& lines);
 std::optional<SessionState> match_screen(const ScreenPatterns& p, const std::vector<std::string>& lines);
 
+// The same verdict with what decided it: the pattern's source and the line
+// it matched (`amux explain`).
+struct ScreenMatch {
+  SessionState state;
+  std::string pattern;
+  std::string line;
+};
+std::optional<ScreenMatch> match_screen_line(const ScreenPatterns& p, const std::vector<std::string>& lines);
+
 // The first visible line matching one of the question patterns, from where
 // the match starts, its frame (box-drawing bars) and surrounding blanks
 // trimmed; "" when none matches.

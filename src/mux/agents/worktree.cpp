@@ -154,6 +154,10 @@ WorktreeInfo create_worktree(const std::string& repo_root, const std::string& na
   if (!git(top, {"rev-parse", "--verify", "--quiet", "HEAD"}).ok())
     throw WorktreeError("the repository " + top + " has no commit yet, so it cannot have a worktree");
   exclude_amux_dir(top);
+  // The start commit, named once: the worktree is made from it and `amux
+  // diff` compares against it.
+  RunResult head = git(top, {"rev-parse", "--verify", "HEAD^{commit}"});
+  const std::string start = head.ok() ? head.out.substr(0, head.out.find('\n')) : "HEAD";
   const std::string base = branch_safe(name);
   std::string last_error;
   for (int i = 1; i <= 100; ++i) {
@@ -164,8 +168,8 @@ WorktreeInfo create_worktree(const std::string& repo_root, const std::string& na
     if (fs::exists(path, ec) || branch_exists(top, branch)) continue;
     if (!git(top, {"check-ref-format", "--branch", branch}).ok())
       throw WorktreeError("'" + name + "' cannot be made into a branch name");
-    RunResult r = git(top, {"worktree", "add", "--quiet", "-b", branch, path, "HEAD"});
-    if (r.ok()) return {top, canon(path), branch};
+    RunResult r = git(top, {"worktree", "add", "--quiet", "-b", branch, path, start});
+    if (r.ok()) return {top, canon(path), branch, start == "HEAD" ? "" : start};
     last_error = r.failure();
     // Lost a race with another dispatch for the same name: try the next one.
     if (fs::exists(path, ec) || branch_exists(top, branch)) continue;

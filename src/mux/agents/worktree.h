@@ -24,6 +24,7 @@ struct WorktreeInfo {
   std::string repo;    // the main worktree's top directory
   std::string path;    // <repo>/.amux/worktrees/<name>
   std::string branch;  // amux/<name> (short name)
+  std::string base;    // the commit it started from (create_worktree only)
 };
 
 // The top directory of the worktree containing `dir`, or "" when `dir` is

@@ -259,6 +259,7 @@ SessionRecord dispatch_agent(const Paths& paths, const Config& config, const New
       wt_guard.set(wt);
       r.cwd = path_in_worktree(wt, r.cwd);
       r.worktree = wt.path;
+      r.worktree_base = wt.base;
     } catch (const WorktreeError& e) {
       throw DispatchError(std::string(e.what()) +
                           " (set [worktree] bg_isolation = \"none\" to run in the directory itself)");

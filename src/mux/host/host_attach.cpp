@@ -40,6 +40,7 @@ void SessionHost::Impl::on_attach(Conn* c, const json& j) {
   attach_stack.push_back(c);
   c->attached = true;
   apply_size();
+  note_attached();
   c->needs_full = true;
   send_frame(c, true);
   if (finished) send_exited(c, exit_summary());
@@ -62,6 +63,15 @@ void SessionHost::Impl::detach(Conn* c) {
   attach_stack.erase(std::remove(attach_stack.begin(), attach_stack.end(), c),
                      attach_stack.end());
   if (was_top) apply_size();  // back to the previous client's size; none left: stays
+  note_attached();
+}
+
+// How many clients are attached is part of the record: a session someone
+// is attached to is in front of a person (no notification for it).
+void SessionHost::Impl::note_attached() {
+  if (rec.attached == int(attach_stack.size()) || finished) return;
+  rec.attached = int(attach_stack.size());
+  save();
 }
 
 // Give the PTY and the Screen the newest attached client's size. After the

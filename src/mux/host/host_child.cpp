@@ -158,6 +158,7 @@ void SessionHost::Impl::finish() {
     rec.state = SessionState::Failed;
     rec.detail = st.describe() + (last.empty() ? "" : " — " + last);
   }
+  note_transition("exit", exit_evidence());
   const std::string save_err = save();
 
   const json ex = exit_summary();

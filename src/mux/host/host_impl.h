@@ -24,6 +24,8 @@
 #include <uv.h>
 
 #include "keymap/chord.h"
+#include "mux/agents/screen_patterns.h"
+#include "mux/agents/state_history.h"
 #include "mux/agents/state_tracker.h"
 #include "mux/host/session_host.h"
 #include "mux/sys/clock.h"
@@ -185,6 +187,15 @@ struct SessionHost::Impl {
   bool detail_cache_empty = true;
   std::string detail_cache;
 
+  // Why the state is what it is (host_explain.cpp): the changes so far and
+  // what each source last saw.
+  StateHistory history;
+  TrackedState shown;                        // the tracker's last answer
+  std::optional<ScreenMatch> pattern_match;  // the pattern and line behind pattern_verdict
+  pty::TtyProbeResult last_probe;
+  std::string notify_note;                   // the last notify: hook and event, or the command
+  std::string notification_note;             // the last OSC notification or BEL
+
   // The record (host_record.cpp).
   bool record_unsaved = false;
   std::string last_save_error;
@@ -230,6 +241,12 @@ struct SessionHost::Impl {
   void update_state(int64_t now);
   void arm_idle_timer();
   void on_idle_timeout();
+
+  // why (host_explain.cpp)
+  std::string evidence_for(const TrackedState& t, int64_t now) const;
+  std::string exit_evidence() const;
+  void note_transition(const std::string& source, const std::string& evidence);
+  json op_explain(Conn* c, const json& req);
 
   // the child on its PTY (host_child.cpp)
   static void on_pty_alloc(uv_handle_t* h, size_t, uv_buf_t* buf);
@@ -315,6 +332,7 @@ struct SessionHost::Impl {
   void detach(Conn* c);
   void apply_size();
   bool has_viewers() const;
+  void note_attached();
   void schedule_frame();
   void on_frame_tick();
   void send_frame(Conn* c, bool force);

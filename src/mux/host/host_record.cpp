@@ -35,6 +35,7 @@ std::string SessionHost::Impl::save(bool own_name) {
     rec.resume_if = disk->resume_if;
     rec.session_uuid = disk->session_uuid;
     rec.worktree = disk->worktree;
+    rec.worktree_base = disk->worktree_base;
     rec.created_at = disk->created_at;
     rec.extra = disk->extra;
     if (idle_stopped) rec.extra["idleStopped"] = true;

@@ -45,6 +45,7 @@ json SessionHost::Impl::handle_request(Conn* c, const json& req) {
       {Op::ScreenWatch, &Impl::op_screen_watch},
       {Op::Notify, &Impl::op_notify},
       {Op::SetLinger, &Impl::op_set_linger},
+      {Op::Explain, &Impl::op_explain},
   };
   if (!req.is_object() || !req.contains("op") || !req["op"].is_string())
     return {{"ok", false}, {"error", "bad request: no op"}};
@@ -150,6 +151,12 @@ json SessionHost::Impl::op_notify(Conn*, const json& req) {
   if (!child_alive()) return {{"ok", false}, {"error", "session is not running"}};
   tracker.on_notify(*st, req.value("detail", std::string()), req.value("waitingFor", std::string()),
                     mono_ms());
+  // For `explain`: which hook event said so, or the command itself.
+  const std::string hook = req.value("hook", std::string()), event = req.value("event", std::string());
+  notify_note = !hook.empty() ? hook + " hook" + (event.empty() ? "" : " " + event) + ": " + req["state"].get<std::string>()
+                              : "amux notify --state " + req["state"].get<std::string>();
+  if (auto d = req.value("detail", std::string()); !d.empty()) notify_note += " (" + d + ")";
+  notify_note = clean_line(notify_note);
   note_work();
   update_state(mono_ms());
   if (record_unsaved) return {{"ok", false}, {"error", last_save_error}};

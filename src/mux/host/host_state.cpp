@@ -69,14 +69,16 @@ std::vector<std::string> SessionHost::Impl::screen_lines() const {
 void SessionHost::Impl::on_probe_tick() {
   if (!child_alive() || finished) return;
   const int64_t now = mono_ms();
-  const pty::TtyProbeResult probe = pty::probe_tty_read(pty->master_fd(), pty->slave_path(), &probe_cache);
-  tracker.on_probe(probe.state, now);
+  last_probe = pty::probe_tty_read(pty->master_fd(), pty->slave_path(), &probe_cache);
+  tracker.on_probe(last_probe.state, now);
+  const pty::TtyProbeResult& probe = last_probe;
   if (output_since_probe) note_growth();
   if (use_patterns && pattern_seq == screen->seq() && pattern_seq != 0) {
     tracker.on_screen(pattern_verdict, now);  // same screen, same verdict
   } else if (use_patterns) {
     pattern_seq = screen->seq();
-    pattern_verdict = match_screen(opts.screen, screen_lines());
+    pattern_match = match_screen_line(opts.screen, screen_lines());
+    pattern_verdict = pattern_match ? std::optional<SessionState>(pattern_match->state) : std::nullopt;
     tracker.on_screen(pattern_verdict, now);
   }
   update_state(now);
@@ -133,6 +135,7 @@ std::string SessionHost::Impl::live_detail(const TrackedState& t) {
 void SessionHost::Impl::update_state(int64_t now) {
   if (finished || !child_alive()) return;
   TrackedState t = tracker.current(now);
+  shown = t;
   // A state held back (output activity or the probe alone) is looked at
   // again when it would have held long enough.
   if (auto due = tracker.hold_until()) schedule_probe(uint64_t(std::max<int64_t>(0, *due - now)) + 5);
@@ -149,6 +152,7 @@ void SessionHost::Impl::update_state(int64_t now) {
   rec.detail = detail;
   rec.updated_at = now_ms();
   detail_saved_ms = now;
+  if (major) note_transition(t.source, evidence_for(t, now));
   save();
   if (major) arm_idle_timer();
 }

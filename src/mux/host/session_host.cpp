@@ -88,12 +88,19 @@ std::string SessionHost::Impl::start() {
   so.scrollback_lines = opts.scrollback_lines;
   screen = std::make_unique<render::Screen>(so);
   screen->on_output = [this](std::string_view b) { write_pty(b); };
-  screen->on_bell = [this]() { tracker.on_notification("", mono_ms()); schedule_probe(0); };
+  screen->on_bell = [this]() {
+    notification_note = "BEL";
+    tracker.on_notification("", mono_ms());
+    schedule_probe(0);
+  };
   screen->on_notification = [this](const render::Notification& n) {
     std::string text = n.body.empty() ? n.title : n.title.empty() ? n.body : n.title + ": " + n.body;
+    notification_note = clean_line("OSC " + std::to_string(n.osc) + ": " + text);
     tracker.on_notification(clean_line(text), mono_ms());
     schedule_probe(0);
   };
+  rec.attached = 0;  // a new host: nobody is attached yet
+  history = StateHistory::from_json(rec.transitions);
   load_profile();
 
   uv_signal_start(&sig_chld, [](uv_signal_t* s, int) { self(s)->on_sigchld(); }, SIGCHLD);
@@ -145,6 +152,7 @@ std::string SessionHost::Impl::start() {
   rec.finished_at = 0;
   rec.exit_code.reset();
   rec.signal.reset();
+  note_transition("start", "started pid " + std::to_string(rec.pid));
   save();
   // In case the child was gone before the watcher saw its SIGCHLD.
   on_sigchld();

@@ -127,7 +127,7 @@ Config parse_config(const std::string& text, const std::string& origin, Config c
   }
   check_keys(root, origin, "",
              {"default_agent", "escape_time_ms", "state_hold_ms", "session", "reap", "daemon",
-              "worktree", "view", "hosts"},
+              "worktree", "view", "hosts", "notify", "notify_command"},
              c.warnings);
   get(root, origin, "", "default_agent", c.default_agent);
   get(root, origin, "", "escape_time_ms", c.escape_time_ms);
@@ -138,6 +138,20 @@ Config parse_config(const std::string& text, const std::string& origin, Config c
   if (c.state_hold_ms > kMaxStateHoldMs)
     throw ConfigError(where(origin, *root.get("state_hold_ms"), "state_hold_ms") +
                       ": must be between 0 and " + std::to_string(kMaxStateHoldMs) + " ms");
+  get(root, origin, "", "notify", c.notify);
+  if (c.notify != "osc9" && c.notify != "osc777" && c.notify != "bell" && c.notify != "off")
+    throw ConfigError(where(origin, *root.get("notify"), "notify") +
+                      ": must be \"osc9\", \"osc777\", \"bell\" or \"off\"");
+  if (const toml::node* n = root.get("notify_command")) {
+    const toml::array* a = n->as_array();
+    c.notify_command.clear();
+    for (size_t i = 0; a && i < a->size(); ++i) {
+      auto v = (*a)[i].value<std::string>();
+      if (!v) { a = nullptr; break; }
+      c.notify_command.push_back(*v);
+    }
+    if (!a) throw ConfigError(where(origin, *n, "notify_command") + ": expected an array of strings");
+  }
   if (auto* s = section(root, origin, "session")) {
     check_keys(*s, origin, "session", {"scrollback_lines", "rows", "cols"}, c.warnings);
     get(*s, origin, "session", "scrollback_lines", c.scrollback_lines);

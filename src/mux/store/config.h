@@ -28,6 +28,12 @@ struct Config {
   // A state decided only by output activity or the tty probe is shown once
   // it has held this long (a TUI that redraws does not flip rows).
   int state_hold_ms = 2000;
+  // How the agent view and attached clients tell the person that a session
+  // they are not looking at needs them (blocked) or finished: "osc9",
+  // "osc777" (desktop notifications through the terminal), "bell" or "off";
+  // and/or a command run without a shell ({name} {state} {id} replaced).
+  std::string notify = "bell";
+  std::vector<std::string> notify_command;
   // [session]
   size_t scrollback_lines = 10000;
   int rows = 50, cols = 200;            // PTY size while no client is attached

@@ -44,6 +44,7 @@ constexpr const char* kKnownKeys[] = {
     "state",     "detail",    "waitingFor", "pid",       "hostPid",       "hostStartTime",
     "socket",    "rows",      "cols",       "createdAt", "updatedAt",     "startedAt",
     "finishedAt", "exitCode", "signal",     "hadWork",   "startArgv",     "resumeIf",
+    "worktreeBase", "transitions", "attached",
 };
 
 bool known_key(const std::string& k) {
@@ -101,6 +102,7 @@ json SessionRecord::to_json() const {
   if (!env.empty()) j["env"] = env;
   if (!session_uuid.empty()) j["sessionId"] = session_uuid;
   if (!worktree.empty()) j["worktree"] = worktree;
+  if (!worktree_base.empty()) j["worktreeBase"] = worktree_base;
   j["state"] = state_name(state);
   if (!detail.empty()) j["detail"] = detail;
   if (!waiting_for.empty()) j["waitingFor"] = waiting_for;
@@ -117,6 +119,8 @@ json SessionRecord::to_json() const {
   if (exit_code) j["exitCode"] = *exit_code;
   if (signal) j["signal"] = *signal;
   j["hadWork"] = had_work;
+  if (transitions.is_array() && !transitions.empty()) j["transitions"] = transitions;
+  if (attached > 0) j["attached"] = attached;
   return j;
 }
 
@@ -137,6 +141,7 @@ SessionRecord SessionRecord::from_json(const json& j) {
   get_opt(j, "env", r.env);
   get_opt(j, "sessionId", r.session_uuid);
   get_opt(j, "worktree", r.worktree);
+  get_opt(j, "worktreeBase", r.worktree_base);
   std::string st;
   get_opt(j, "state", st);
   if (!st.empty()) {
@@ -159,6 +164,8 @@ SessionRecord SessionRecord::from_json(const json& j) {
   if (auto it = j.find("exitCode"); it != j.end() && !it->is_null()) r.exit_code = it->get<int>();
   if (auto it = j.find("signal"); it != j.end() && !it->is_null()) r.signal = it->get<int>();
   get_opt(j, "hadWork", r.had_work);
+  if (auto it = j.find("transitions"); it != j.end() && it->is_array()) r.transitions = *it;
+  get_opt(j, "attached", r.attached);
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known_key(it.key())) r.extra[it.key()] = it.value();
   return r;

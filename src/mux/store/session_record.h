@@ -40,6 +40,7 @@ struct SessionRecord {
   std::vector<std::string> env;   // "K=V" overrides for the child
   std::string session_uuid;       // {session_uuid} for agent profiles
   std::string worktree;           // path when amux made one
+  std::string worktree_base;      // the commit the worktree started from (`amux diff`)
 
   SessionState state = SessionState::Starting;
   std::string detail;
@@ -58,6 +59,10 @@ struct SessionRecord {
   std::optional<int> exit_code;
   std::optional<int> signal;
   bool had_work = false;          // got any input or output (for reaping empty rows)
+  // The last state changes, oldest first, each {state, source, evidence,
+  // at, waitingFor?} (state_history.h keeps them bounded; `amux explain`).
+  nlohmann::json transitions = nlohmann::json::array();
+  int attached = 0;               // clients attached now (the host's count)
 
   nlohmann::json extra = nlohmann::json::object();  // unknown fields, kept
 

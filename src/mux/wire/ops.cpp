@@ -18,7 +18,7 @@ constexpr OpName kOps[] = {
     {Op::SetLinger, "set_linger"}, {Op::Dispatch, "dispatch"}, {Op::List, "list"},
     {Op::Rm, "rm"},             {Op::Respawn, "respawn"},   {Op::Ensure, "ensure"},
     {Op::Pin, "pin"},           {Op::Unpin, "unpin"},       {Op::Status, "status"},
-    {Op::Watch, "watch"},
+    {Op::Watch, "watch"},       {Op::Explain, "explain"},
 };
 
 }  // namespace

@@ -21,6 +21,7 @@ nlohmann::json session_json(const SessionRecord& r, bool pinned) {
   if (!r.worktree.empty()) j["worktree"] = r.worktree;
   if (!r.waiting_for.empty()) j["waitingFor"] = r.waiting_for;
   if (r.finished_at) j["finishedAt"] = r.finished_at;
+  j["attached"] = state_is_live(r.state) ? r.attached : 0;
   return j;
 }
 

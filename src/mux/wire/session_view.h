@@ -11,7 +11,7 @@ namespace amux::mux {
 
 // {id, name, state, detail, cwd, kind:"background", agent, startedAt,
 //  updatedAt, pid (alive), exitCode|signal (exited), pinned, worktree,
-//  sessionId, waitingFor}
+//  sessionId, waitingFor, attached (clients attached now)}
 nlohmann::json session_json(const SessionRecord& r, bool pinned);
 
 }  // namespace amux::mux
