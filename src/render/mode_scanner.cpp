@@ -45,7 +45,12 @@ void ModeScanner::csi_final(char final, size_t at, Modes& m, bool& changed,
     if (p < 0) continue;
     apply_private_mode(p, set, m);
     if (p == 1048 || p == 1049) (set ? cut.save : cut.restore) = true;
-    if (i > 0) cut.extra[cut.nextra++] = p;
+    // Mode 47: libvterm 0.1.4 knows only 1047 and 1049; tmux and xterm
+    // treat 47 as 1047 (switch screens, clear the alternate one on entry,
+    // keep the cursor). libvterm ignores a first 47, so it is handed over
+    // after it, as 1047.
+    if (p == 47) cut.extra[cut.nextra++] = 1047;
+    else if (i > 0) cut.extra[cut.nextra++] = p;
   }
   if (!(before == m)) changed = true;
   if (!cuts) return;
@@ -78,6 +83,9 @@ void ModeScanner::esc_byte(unsigned char c, size_t at, size_t esc_at, bool esc_h
     st_ = St::String;
     string_start_ = esc_here ? esc_at : 0;
     string_esc_here_ = esc_here;
+    dcs_ = c == 'P';
+    dcs_here_ = esc_here;
+    dcs_n_ = 0;
     return;
   }
   if (c >= 0x20 && c <= 0x2f) {
@@ -104,6 +112,16 @@ void ModeScanner::esc_byte(unsigned char c, size_t at, size_t esc_at, bool esc_h
   st_ = St::Ground;
 }
 
+void ModeScanner::string_end(size_t at, std::vector<ScanCut>* cuts) {
+  if (!dcs_ || !dcs_here_ || !cuts) return;
+  dcs_ = false;
+  if (dcs_n_ == 3 && dcs_buf_[0] == '$' && dcs_buf_[1] == 'q' && dcs_buf_[2] == 'm') {
+    ScanCut cut{ScanCut::Kind::ReportSgr, string_start_};
+    cut.len = at - string_start_;
+    cuts->push_back(cut);
+  }
+}
+
 bool ModeScanner::scan(std::string_view bytes, Modes& m, std::vector<ScanCut>* cuts,
                        size_t* open_string) {
   bool changed = false;
@@ -113,6 +131,7 @@ bool ModeScanner::scan(std::string_view bytes, Modes& m, std::vector<ScanCut>* c
   size_t esc_at = 0;      // where the current escape began
   bool esc_here = false;  // ... in these bytes (else in an earlier call)
   string_start_ = 0;
+  dcs_here_ = false;
   while (p < end) {
     if (st_ == St::Ground) {
       const void* esc = std::memchr(p, 0x1b, size_t(end - p));
@@ -137,14 +156,19 @@ bool ModeScanner::scan(std::string_view bytes, Modes& m, std::vector<ScanCut>* c
     }
     if (c == 0x07 && st_ == St::String) {  // BEL ends a string
       st_ = St::Ground;
+      string_end(size_t(p - base), cuts);
       continue;
     }
-    if (c < 0x20) continue;  // other C0 controls execute inside sequences
+    if (c < 0x20) {  // other C0 controls execute inside sequences
+      if (st_ == St::String) dcs_n_ = kDcsKept + 1;
+      continue;
+    }
     const size_t at = size_t(p - base);
     switch (st_) {
       case St::StringEsc:
         if (c == '\\') {  // ST
           st_ = St::Ground;
+          string_end(at, cuts);
           break;
         }
         st_ = St::Esc;  // the string is dropped; this byte follows an ESC
@@ -184,6 +208,11 @@ bool ModeScanner::scan(std::string_view bytes, Modes& m, std::vector<ScanCut>* c
         }
         break;
       case St::String:  // string contents
+        if (dcs_ && dcs_n_ <= kDcsKept) {
+          if (dcs_n_ < kDcsKept) dcs_buf_[dcs_n_] = char(c);
+          ++dcs_n_;
+        }
+        break;
       case St::Ground:
         break;
     }

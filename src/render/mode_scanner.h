@@ -14,7 +14,12 @@
 //    10): its final byte is reported so the Screen can check first;
 //  - DECSET/DECRST apply only their first parameter in libvterm: the rest
 //    are reported so the Screen can hand them over one by one, as xterm
-//    and tmux apply every parameter;
+//    and tmux apply every parameter; mode 47 (the alternate screen, older
+//    than 1047), which libvterm does not know, is reported as 1047, as
+//    tmux and xterm switch screens for both;
+//  - a DECRQSS for SGR (DCS $ q m ST) is answered by libvterm from its own
+//    pen, which never sees an SGR (the Screen keeps the pen): it is
+//    reported so the Screen can answer from its pen instead;
 //  - an OSC or DCS string cut between two writes loses its first part in
 //    libvterm (and a cut between ESC and '\' gives the OSC callback a
 //    length of -1): the start of a string still open at the end of the
@@ -40,17 +45,20 @@ struct ScanCut {
     Save,     // `at` is just past a cursor-saving sequence
     Rep,      // `at` is the offset of a REP's final byte 'b'
     Modes,    // `at` is just past a DECSET/DECRST with several parameters
+    ReportSgr,  // `at` is the ESC of a DCS $ q m ST, `len` bytes long
   };
   Kind kind = Kind::Restore;
   size_t at = 0;
-  // Modes: the parameters after the first, whether it was a set ('h'), and
+  size_t len = 0;  // ReportSgr
+  // Modes: the parameters after the first (and a first 47, which libvterm
+  // ignores, as 1047), whether it was a set ('h'), and
   // whether any parameter restores the cursor (1048/1049 reset) or saves
   // it (1048/1049 set).
   bool set = false;
   bool restore = false;
   bool save = false;
   uint8_t nextra = 0;
-  int extra[15] = {};
+  int extra[16] = {};
 };
 
 class ModeScanner {
@@ -80,6 +88,15 @@ class ModeScanner {
   St st_ = St::Ground;
   size_t string_start_ = 0;
   bool string_esc_here_ = false;  // the string's ESC was in the last call
+  // A DCS string: its first bytes (dcs_n_ > kDcsKept: longer, or with a
+  // control), and whether its ESC was in this call.
+  static constexpr int kDcsKept = 3;
+  bool dcs_ = false;
+  bool dcs_here_ = false;
+  int dcs_n_ = 0;
+  char dcs_buf_[kDcsKept] = {};
+  // At the end of a string just past `at`: a DECRQSS for SGR is reported.
+  void string_end(size_t at, std::vector<ScanCut>* cuts);
   int nleader_ = 0;
   char leader_ = 0;       // the first leader byte ('?', '>', '<', '=') or 0
   bool inter_ = false;    // an intermediate byte was seen

@@ -11,12 +11,14 @@
 // kMaxFeedChunk bytes per call (guard 3), stops after each cursor restore
 // to clamp the cursor (guard 7) and restore the pen (after a save, to save
 // it), turns a REP of a zero-width glyph into a CAN (guard 10) and applies
-// every DECSET/DECRST parameter.
+// every DECSET/DECRST parameter, and answers a DECRQSS for SGR from the
+// Screen's pen.
 #include "render/screen_impl.h"
 
 #include <cstring>
 #include <string>
 
+#include "render/sgr.h"
 #include "render/utf8.h"
 
 namespace amux::render {
@@ -158,6 +160,19 @@ void Screen::feed(std::string_view bytes) {
         if (pos < end) {
           s.write_plain(s.glyph_width > 0 ? "b" : "\x18", 1);
           pos += 1;
+        }
+        break;
+      case ScanCut::Kind::ReportSgr:
+        // DECRQSS for SGR: libvterm 0.1.4 would answer from its own pen,
+        // which never sees an SGR. libvterm gets an empty DCS instead (its
+        // parser ends where it would have) and the answer comes from the
+        // Screen's pen, as xterm writes it.
+        if (cut.at + cut.len <= end) {
+          s.write_plain("\x1bP\x1b\\", 4);
+          s.out_buf += "\x1bP1$r";
+          append_sgr_params(s.out_buf, s.pen);
+          s.out_buf += "m\x1b\\";
+          pos += cut.len;
         }
         break;
       case ScanCut::Kind::Modes: {

@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <string>
 
 namespace amux::render {
 
@@ -186,6 +187,65 @@ void apply_sgr(std::string_view params, Pen& pen) {
         break;
     }
   }
+}
+
+namespace {
+
+// The parts of append_sgr_params: a colour (nothing for the default).
+void append_color(std::string& out, Color c, bool fg) {
+  switch (c.kind()) {
+    case Color::Default:
+      return;
+    case Color::Indexed: {
+      int i = c.index();
+      if (i < 8) out += ";" + std::to_string((fg ? 30 : 40) + i);
+      else if (i < 16) out += ";" + std::to_string((fg ? 90 : 100) + i - 8);
+      else out += std::string(fg ? ";38;5;" : ";48;5;") + std::to_string(i);
+      return;
+    }
+    case Color::Rgb:
+      out += std::string(fg ? ";38;2;" : ";48;2;") + std::to_string(c.r()) + ";" +
+             std::to_string(c.g()) + ";" + std::to_string(c.b());
+      return;
+  }
+}
+
+// The underline colour, in the colon form (a terminal that does not know
+// SGR 58 skips the whole parameter; the semicolon form would be misread).
+void append_ul_color(std::string& out, Color c) {
+  switch (c.kind()) {
+    case Color::Default:
+      return;
+    case Color::Indexed:
+      out += ";58:5:" + std::to_string(c.index());
+      return;
+    case Color::Rgb:
+      out += ";58:2::" + std::to_string(c.r()) + ":" + std::to_string(c.g()) + ":" +
+             std::to_string(c.b());
+      return;
+  }
+}
+
+}  // namespace
+
+void append_sgr_params(std::string& out, const Pen& p) {
+  out += "0";
+  if (p.attrs & kBold) out += ";1";
+  if (p.attrs & kDim) out += ";2";
+  if (p.attrs & kItalic) out += ";3";
+  if (p.attrs & kUnderline) out += ";4";
+  if (p.attrs & kDoubleUnderline) out += ";21";
+  if (p.attrs & kCurlyUnderline) out += ";4:3";
+  if (p.attrs & kDottedUnderline) out += ";4:4";
+  if (p.attrs & kDashedUnderline) out += ";4:5";
+  if (p.attrs & kBlink) out += ";5";
+  if (p.attrs & kReverse) out += ";7";
+  if (p.attrs & kConceal) out += ";8";
+  if (p.attrs & kStrike) out += ";9";
+  if (p.attrs & kOverline) out += ";53";
+  append_color(out, p.fg, true);
+  append_color(out, p.bg, false);
+  append_ul_color(out, p.ul);
 }
 
 }  // namespace amux::render

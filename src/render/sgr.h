@@ -23,6 +23,7 @@
 // longer than its 63-byte buffer or number 24 or more; amux applies it.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "render/cell.h"
@@ -31,5 +32,11 @@ namespace amux::render {
 
 // Applies `params` (bytes '0'-'9', ';', ':') to `pen`.
 void apply_sgr(std::string_view params, Pen& pen);
+
+// Appends the SGR parameters that give `pen` from a reset, as xterm
+// reports them (DECRQSS) and `capture -e` writes them: "0", then each
+// attribute, the colours (30-37/90-97 or 38;5;n or 38;2;r;g;b, likewise
+// for the background) and the underline colour in the colon form.
+void append_sgr_params(std::string& out, const Pen& pen);
 
 }  // namespace amux::render

@@ -178,7 +178,9 @@ void WidthFilter::finish(char32_t cp, std::string_view in, size_t end) {
       if (tails_[cur_tail_].size() < size_t(kMaxMarks - (kMaxChars - 2))) tails_[cur_tail_].push_back(cp);
       sub = kTail0 + char32_t(cur_tail_);
     }
-    if (!sub && (join || (info & 4) || in_standin_range(cp))) {
+    // (⩽ ⩾ as UTF-8: a stand-in, so that only the graphics table gives
+    // libvterm's putglyph the bare code points, see real().)
+    if (!sub && (join || (info & 4) || in_standin_range(cp) || from_graphics_table(cp))) {
       sub = standin(cp, w);
       // A character from a stand-in range with no stand-in left: U+FFFD.
       if (!sub && in_standin_range(cp)) sub = utf8::kReplacement;

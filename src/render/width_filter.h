@@ -33,6 +33,11 @@
 // fifth and later ones go to libvterm as one "tail" stand-in that stands
 // for all of them, so a cell keeps up to kMaxMarks (tmux 3.3a keeps what
 // fits in 21 bytes: ten two-byte marks).
+// One character set fix: libvterm 0.1.4's DEC special graphics table (ESC
+// ( 0, SO after ESC ) 0) draws `y` and `z` as U+2A7D and U+2A7E (⩽ ⩾)
+// where xterm and tmux draw U+2264 and U+2265 (≤ ≥). Those two code
+// points sent as UTF-8 get a stand-in, so a bare one reaching putglyph can
+// only come from that table, and real() gives xterm's character for it.
 // One rule beyond widths, from tmux: a wide character right after a zero
 // width joiner that followed a glyph joins that glyph's cell (🧑‍🧠 is one
 // two-column cell), given to libvterm as a zero-width stand-in.
@@ -74,10 +79,20 @@ class WidthFilter {
   // passes as it is (the common case).
   bool filter(std::string_view in, std::string& out);
 
+  // What libvterm's DEC special graphics table gives `y` and `z`, and what
+  // xterm and tmux draw for them.
+  static constexpr char32_t kVtermLessEq = 0x2A7D, kVtermGreaterEq = 0x2A7E;
+  static constexpr char32_t kLessEq = 0x2264, kGreaterEq = 0x2265;
+  static bool from_graphics_table(char32_t cp) { return cp == kVtermLessEq || cp == kVtermGreaterEq; }
+
   // The character a code point putglyph got stands for (itself unless it
-  // is one of this filter's stand-ins).
+  // is one of this filter's stand-ins, or came from the graphics table).
   char32_t real(char32_t cp) const {
-    if (cp < kWide0 || !in_standin_range(cp)) return cp;
+    if (cp < kWide0) {
+      if (from_graphics_table(cp)) return cp == kVtermLessEq ? kLessEq : kGreaterEq;
+      return cp;
+    }
+    if (!in_standin_range(cp)) return cp;
     return lookup(cp);
   }
 

@@ -239,3 +239,74 @@ TEST(Fidelity, PenFilterMarkersAreTheOnlyPCsi) {
   // Nothing to change: untouched.
   EXPECT_FALSE(f.filter("plain \x1b[2J text", out));
 }
+
+TEST(Fidelity, Mode47SwitchesToTheAlternateScreen) {
+  // CSI ? 47 h / l: the alternate screen without saving the cursor, as
+  // tmux and xterm treat it (like 1047); libvterm 0.1.4 knows only 1047
+  // and 1049 and left the text on the primary screen.
+  Screen s = make(4, 20);
+  s.feed("primary\r\n\x1b[?47h");
+  EXPECT_TRUE(s.alt_screen());
+  EXPECT_EQ(row_text(s, 0), "");  // the alternate screen, cleared
+  EXPECT_EQ(s.cursor().row, 1);   // the cursor stays where it was
+  // Lines scrolled off the alternate screen are not history.
+  for (int i = 0; i < 10; ++i) s.feed("alt " + std::to_string(i) + "\r\n");
+  EXPECT_EQ(s.scrollback_size(), 0u);
+  s.feed("\x1b[?47lback");
+  EXPECT_FALSE(s.alt_screen());
+  EXPECT_EQ(row_text(s, 0), "primary");
+  EXPECT_EQ(s.scrollback_size(), 0u);
+  // Among other parameters, first or not.
+  s.feed("\x1b[?1;47h");
+  EXPECT_TRUE(s.alt_screen());
+  EXPECT_TRUE(s.modes().app_cursor);
+  s.feed("\x1b[?47;1l");
+  EXPECT_FALSE(s.alt_screen());
+  EXPECT_FALSE(s.modes().app_cursor);
+  EXPECT_EQ(row_text(s, 0), "primary");
+  // The redraw an attached client gets shows the alternate screen.
+  s.feed("\x1b[?47hon alt");
+  EXPECT_NE(redraw_full(s, RedrawOptions{}).find("on alt"), std::string::npos);
+}
+
+TEST(Fidelity, DecGraphicsLessAndGreaterEqual) {
+  // DEC special graphics: `y` and `z` are ≤ and ≥ in xterm and tmux
+  // (libvterm 0.1.4's table has ⩽ ⩾), through G0 and through SO/SI with
+  // G1, in the cells, in capture and through the redraw; a program that
+  // prints ⩽ ⩾ itself as UTF-8 still gets them.
+  Screen s = make(4, 20);
+  s.feed("\x1b(0xyz{\x1b(B yz\r\n\x1b)0a\x0eyz\x0fyz\r\n\xe2\xa9\xbd\xe2\xa9\xbe\x1b(0\xe2\xa9\xbd\x1b[Cy\x1b(B");
+  EXPECT_EQ(row_text(s, 0), "\xe2\x94\x82\xe2\x89\xa4\xe2\x89\xa5\xcf\x80 yz");  // │≤≥π yz
+  EXPECT_EQ(row_text(s, 1), "a\xe2\x89\xa4\xe2\x89\xa5yz");                      // a≤≥yz
+  EXPECT_EQ(row_text(s, 2), "\xe2\xa9\xbd\xe2\xa9\xbe\xe2\xa9\xbd \xe2\x89\xa4");  // ⩽⩾⩽ ≤
+  EXPECT_NE(dump_screen(s).find("\xe2\x94\x82\xe2\x89\xa4\xe2\x89\xa5"), std::string::npos);
+  EXPECT_NE(redraw_full(s, RedrawOptions{}).find("\xe2\x89\xa4\xe2\x89\xa5"), std::string::npos);
+  // REP repeats the graphics character as drawn.
+  s.feed("\r\n\x1b(0y\x1b[2b\x1b(B");
+  EXPECT_EQ(row_text(s, 3), "\xe2\x89\xa4\xe2\x89\xa4\xe2\x89\xa4");
+}
+
+TEST(Fidelity, DecrqssSgrAnswersFromTheScreensPen) {
+  // DCS $ q m ST asks for the SGR in effect: answered from the Screen's
+  // pen (libvterm's never sees an SGR, so it answered `1$rm`), as xterm
+  // writes it: DCS 1 $ r 0;<attributes>;<colours> m ST.
+  Screen s = make(2, 20);
+  std::string replies;
+  s.on_output = [&](std::string_view b) { replies.append(b); };
+  s.feed("\x1b[1;3;31;48;5;200m\x1bP$qm\x1b\\");
+  EXPECT_EQ(replies, "\x1bP1$r0;1;3;31;48;5;200m\x1b\\");
+  replies.clear();
+  s.feed("\x1b[0;2;4:3;58:2::1:2:3;38:2::10:20:30mX\x1bP$qm\x07");  // BEL ends it too
+  EXPECT_EQ(replies, "\x1bP1$r0;2;4:3;38;2;10;20;30;58:2::1:2:3m\x1b\\");
+  replies.clear();
+  // Split across feeds, after a reset; and in order with other replies.
+  s.feed("\x1b[m\x1b[5n\x1bP$");
+  s.feed("qm\x1b\\\x1b[6n");
+  EXPECT_EQ(replies, "\x1b[0n\x1bP1$r0m\x1b\\\x1b[1;2R");
+  // The request leaves nothing on the screen and the parser in the ground state.
+  EXPECT_EQ(row_text(s, 0), "X");
+  // Other DECRQSS requests are still libvterm's (DECSTBM).
+  replies.clear();
+  s.feed("\x1bP$qr\x1b\\");
+  EXPECT_EQ(replies, "\x1bP1$r1;2r\x1b\\");
+}
