@@ -45,6 +45,7 @@ json SessionHost::Impl::handle_request(Conn* c, const json& req) {
       {Op::ScreenWatch, &Impl::op_screen_watch},
       {Op::Notify, &Impl::op_notify},
       {Op::SetLinger, &Impl::op_set_linger},
+      {Op::CopyMode, &Impl::op_copy_mode},
   };
   if (!req.is_object() || !req.contains("op") || !req["op"].is_string())
     return {{"ok", false}, {"error", "bad request: no op"}};

@@ -26,6 +26,7 @@ enum class Op {
   ScreenWatch,  // a cropped screen as an Event when it changes (agent view tiles)
   Notify,       // a state reported by the agent's hooks
   SetLinger,    // how long the host stays after the child exits
+  CopyMode,     // an attached client enters copy mode (its keys were typed on the client)
   // The supervisor (every session); Stop, Rename and Shutdown too.
   Dispatch,     // start a session from a record
   List,         // the sessions
