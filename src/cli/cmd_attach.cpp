@@ -7,7 +7,7 @@ namespace amux::cli {
 
 void register_attach(CLI::App& app, Context& ctx) {
   static std::string target, keys;
-  auto* c = app.add_subcommand("attach", "open a session in this terminal (detach: C-\\ or C-b d)");
+  auto* c = app.add_subcommand("attach", "open a session in this terminal (detach: C-\\ or C-b d; scrollback: C-b [)");
   c->add_option("session", target, "id, id prefix or part of a name")->required();
   // Hidden: the caller's [attach] bindings (keymap.toml text), so an attach
   // over ssh keeps the keys of the machine it was typed on.

@@ -2,7 +2,9 @@
 //
 // logs: scrollback + screen (last N lines; -f keeps printing new lines until
 // the session ends). capture: the visible screen now (-e with SGR attributes).
+// show-buffer: what copy mode copied last.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include "cli/context.h"
@@ -55,6 +57,17 @@ void register_output(CLI::App& app, Context& ctx) {
     auto rec = ensure_host(ctx, ctx.resolve(ctarget));
     auto r = host_request(ctx, rec, {{"op", mux::op_name(mux::Op::Capture)}, {"sgr", escapes}});
     std::cout << r.value("text", std::string()) << std::flush;
+  });
+
+  // Copy mode's last copy (y or Enter), kept in the config dir. The host
+  // built it from screen cells, which hold no control characters; it is
+  // printed as it was copied.
+  auto* b = app.add_subcommand("show-buffer", "print the text last copied in copy mode (C-b [)");
+  b->callback([&ctx]() {
+    ctx.load();
+    std::ifstream in(ctx.paths.buffer_file(), std::ios::binary);
+    if (!in) throw CommandError("nothing copied yet (copy mode: C-b [, v to select, y to copy)");
+    std::cout << in.rdbuf() << std::flush;
   });
 }
 

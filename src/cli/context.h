@@ -41,7 +41,7 @@ using Registrar = void (*)(CLI::App& app, Context& ctx);
 
 void register_dispatch(CLI::App& app, Context& ctx);   // --bg / new
 void register_attach(CLI::App& app, Context& ctx);     // attach
-void register_output(CLI::App& app, Context& ctx);     // logs, capture
+void register_output(CLI::App& app, Context& ctx);     // logs, capture, show-buffer
 void register_control(CLI::App& app, Context& ctx);    // reply, stop/kill
 void register_host(CLI::App& app, Context& ctx);       // host (hidden)
 void register_daemon(CLI::App& app, Context& ctx);     // daemon run|status|logs|stop

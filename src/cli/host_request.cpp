@@ -27,7 +27,7 @@ mux::SessionRecord ensure_host(Context& ctx, const mux::SessionRecord& rec) {
 }
 
 int attach_session(Context& ctx, const mux::SessionRecord& rec) {
-  auto r = view::run_attach(ctx.paths, ctx.keymap, rec, true, ctx.config.escape_time_ms);
+  auto r = view::run_attach(ctx.paths, ctx.keymap, rec, true, view::attach_options(ctx.config));
   if (r.end == view::AttachEnd::Lost) {
     std::fprintf(stderr, "amux: %s\n", render::sanitize(r.error).c_str());
     return 1;

@@ -18,6 +18,7 @@ KeymapTable KeymapTable::defaults() {
       {"previous", {"C-b p"}},
       {"back", {"C-b Left"}},
       {"send-prefix", {"C-b C-b"}},
+      {"copy-mode", {"C-b ["}},
   };
   // The agent view (README.md "Agent view"). One key may serve several actions; the
   // view picks by what is on screen (Enter opens a row, or starts the

@@ -21,6 +21,7 @@ static void apply_private_mode(int p, bool set, Modes& m) {
     case 1006:
     case 1015: m.mouse_encoding = set ? p : 0; break;
     case 2004: m.bracketed_paste = set; break;
+    case 2026: m.sync_update = set; break;
     default: break;
   }
 }

@@ -97,8 +97,9 @@ Area area_of(const Screen& s, const RedrawOptions& o) {
 // Draws rows into `out`, tracking the client's pen and cursor column.
 class RowPainter {
  public:
-  RowPainter(const Screen& s, const RedrawOptions& o, const Area& a, std::string& out)
-      : s_(s), o_(o), a_(a), out_(out) {}
+  RowPainter(const Screen& s, const RedrawOptions& o, const Area& a, std::string& out,
+             const std::vector<std::vector<Cell>>* lines = nullptr)
+      : s_(s), o_(o), a_(a), out_(out), lines_(lines) {}
 
   // The pen the client has now (a painter starts after an SGR 0).
   const Pen& pen() const { return pen_; }
@@ -112,7 +113,7 @@ class RowPainter {
   // client cell of the row is a default blank now. A span is widened so it
   // never starts or ends inside a wide character.
   void paint(int r, bool cleared, int lo = 0, int hi = -1) {
-    const Cell* c = s_.row(r).cells.data();
+    const Cell* c = lines_ ? (*lines_)[size_t(r)].data() : s_.row(r).cells.data();
     const int n = a_.cols;
     row_ = r;
     at_ = -1;
@@ -222,6 +223,7 @@ class RowPainter {
   const RedrawOptions& o_;
   const Area& a_;
   std::string& out_;
+  const std::vector<std::vector<Cell>>* lines_;  // rows other than the Screen's (redraw_lines)
   Pen pen_{};
   int row_ = 0;
   int at_ = -1;  // the client's cursor column when known, else -1
@@ -276,9 +278,10 @@ void finish(std::string& out, const Screen& s, const RedrawOptions& o, const Are
   }
   if (cur.visible) out += "\x1b[?25h";
   else if (!hidden) out += "\x1b[?25l";
+  const Modes want = client_modes(s.modes(), o);
   if (o.modes) {
-    if (known) out += modes_transition(sent->modes, s.modes());
-    else if (meta_changed) out += modes_sync(s.modes());
+    if (known) out += modes_transition(sent->modes, want);
+    else if (meta_changed) out += modes_sync(want);
   }
   if (o.title) {
     const std::string& t = s.title();
@@ -287,7 +290,7 @@ void finish(std::string& out, const Screen& s, const RedrawOptions& o, const Are
   if (sent) {
     sent->known = true;
     sent->cursor_shape = shape;
-    if (o.modes) sent->modes = s.modes();
+    if (o.modes) sent->modes = want;
     if (o.title) sent->title = s.title();
   }
 }
@@ -360,6 +363,35 @@ std::string redraw_since(const Screen& s, uint64_t since, const RedrawOptions& o
   }
   if (sent && !spans) shadow_all(sent, s, a);
   finish(out, s, o, a, sent, meta, !rows.empty());
+  return out;
+}
+
+Modes client_modes(const Modes& m, const RedrawOptions& o) {
+  Modes c = m;
+  c.sync_update = false;  // never mirrored: the host holds frames instead
+  if (o.wheel && m.mouse == 0) {
+    c.mouse = 1000;
+    c.mouse_encoding = 1006;
+  }
+  return c;
+}
+
+std::string redraw_lines(const Screen& s, const std::vector<std::vector<Cell>>& lines, int cols,
+                         const Cursor& cur, const RedrawOptions& o) {
+  Area a{int(lines.size()), std::max(cols, 0), false};
+  if (o.max_rows >= 0) a.rows = std::min(a.rows, o.max_rows);
+  if (o.max_cols >= 0) a.cols = std::min(a.cols, o.max_cols);
+  for (int r = 0; r < a.rows; ++r)
+    if (lines[size_t(r)].size() < size_t(a.cols)) return {};  // a caller's mistake: draw nothing
+  std::string out;
+  out.reserve(size_t(a.rows) * size_t(a.cols + 16) + 64);
+  out += "\x1b[?25l\x1b[?7l\x1b[0m\x1b[r\x1b[H\x1b[2J";
+  RowPainter p(s, o, a, out, &lines);
+  for (int r = 0; r < a.rows; ++r) p.paint(r, true);
+  if (!(p.pen() == Pen{})) out += "\x1b[0m";
+  out += "\x1b[?7h";
+  if (a.rows > 0 && a.cols > 0) cup(out, std::clamp(cur.row, 0, a.rows - 1), std::clamp(cur.col, 0, a.cols - 1));
+  if (cur.visible) out += "\x1b[?25h";
   return out;
 }
 

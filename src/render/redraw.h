@@ -20,6 +20,10 @@ struct RedrawOptions {
   bool colors = true;      // false: no colours at all (NO_COLOR), attributes kept
   bool title = true;       // emit OSC 2 title
   bool modes = true;       // emit DECCKM, keypad, bracketed paste, mouse modes
+  // While the program has not asked for the mouse, the client's terminal
+  // reports button presses anyway (mode 1000, SGR form), so its owner sees
+  // the wheel (copy mode). The program's own mouse modes win when it has some.
+  bool wheel = false;
   int max_rows = -1;       // clip to the client's size (-1: screen size)
   int max_cols = -1;
 };
@@ -55,12 +59,23 @@ std::string redraw_full(const Screen& s, const RedrawOptions& o, ClientMeta* sen
 std::string redraw_since(const Screen& s, uint64_t since, const RedrawOptions& o = {});
 std::string redraw_since(const Screen& s, uint64_t since, const RedrawOptions& o, ClientMeta* sent);
 
+// A picture of rows that are not the Screen's own (copy mode: history and
+// screen, with a selection and an indicator), in full: `lines` from the top,
+// each at least `cols` cells (their cluster cells are `s`'s), then the
+// cursor at `cur` (shown when visible). Drawn like a full redraw, with the
+// same care for untrusted text; modes and title are left as they are.
+std::string redraw_lines(const Screen& s, const std::vector<std::vector<Cell>>& lines, int cols,
+                         const Cursor& cur, const RedrawOptions& o = {});
+
 // One row's cells from column 0 as SGR + text, positioned at (row+1, 1), the
 // rest of the line erased with the row's last background.
 std::string redraw_row(const Screen& s, int row, const RedrawOptions& o = {});
 
 // SGR sequence that changes the pen from `from` to `to` ("" when equal).
 std::string sgr_transition(const Pen& from, const Pen& to, const RedrawOptions& o = {});
+
+// The modes a client's terminal is put into for a Screen in modes `m`.
+Modes client_modes(const Modes& m, const RedrawOptions& o);
 
 // Mode sequences that put a fresh terminal into `m` (and, for leave, back to
 // defaults: what the attach client writes when it detaches).

@@ -59,6 +59,10 @@ struct Modes {
   int mouse = 0;                 // 0 off, 1000, 1002 or 1003
   int mouse_encoding = 0;        // 0 default, 1005, 1006 or 1015
   bool reverse_video = false;    // ?5
+  // ?2026, synchronized output: the program has opened an update and not
+  // closed it yet. Never mirrored to a client: the owner holds its frames
+  // meanwhile.
+  bool sync_update = false;
   bool operator==(const Modes&) const = default;
 };
 

@@ -284,7 +284,17 @@ struct Screen::Impl::Trampolines {
 };
 
 void Screen::Impl::cb_output(const char* s, size_t len, void* u) {
-  static_cast<Impl*>(u)->out_buf.append(s, len);
+  Impl& self = *static_cast<Impl*>(u);
+  // libvterm 0.1.4 answers DECRQM for a mode it does not know with 0 (not
+  // recognised) in one call; synchronized output (2026) is supported here:
+  // 1 while an update is open, else 2, as terminals that implement it say.
+  std::string_view reply(s, len);
+  if (reply == "\x1b[?2026;0$y") {
+    self.out_buf.append(reply.substr(0, reply.size() - 3));
+    self.out_buf.append(self.modes.sync_update ? "1$y" : "2$y");
+    return;
+  }
+  self.out_buf.append(s, len);
 }
 
 const VTermStateCallbacks Screen::Impl::kStateCallbacks = {

@@ -32,6 +32,7 @@
 
 #include "keymap/chord.h"
 #include "mux/wire/host_client.h"
+#include "mux/wire/ops.h"
 #include "mux/wire/protocol.h"
 #include "pty/unique_fd.h"
 #include "render/redraw.h"
@@ -116,6 +117,7 @@ struct Client {
   uv_timer_t notice_timer{};
   std::unique_ptr<AttachNotices> notices;  // other sessions that need the person
   int escape_time_ms = 20;
+  bool sync = false;  // wrap what this client draws in mode 2026
   int rows = 24, cols = 80;
 
   void send(mux::MsgType t, std::string_view payload) {
@@ -234,6 +236,7 @@ struct Client {
         const TermCaps& tc = term_caps();
         std::string msg = tc.hide_cursor + tc.cursor_to(rows - 1, 0) + tc.plain + tc.reverse + " — session " +
                           detail + " · press any key to return — " + tc.plain + tc.erase_eol;
+        if (sync) msg = "\x1b[?2026h" + msg + "\x1b[?2026l";
         write_all_fd(STDOUT_FILENO, msg);
         break;
       }
@@ -283,7 +286,7 @@ struct Client {
 };
 
 
-// What each [attach] action does. Every action but send-prefix leaves the
+// What each [attach] action does. Every action but send-prefix and copy-mode leaves the
 // session; how it ends tells the caller where to go next.
 struct AttachAction {
   const char* name;
@@ -295,6 +298,9 @@ const AttachAction kAttachActions[] = {
     {"previous", [](Client& c) { c.finish(AttachEnd::Previous); }},
     {"back", [](Client& c) { c.finish(AttachEnd::Back); }},
     {"send-prefix", [](Client& c) { c.send_input(c.chords->prefix()); }},
+    {"copy-mode", [](Client& c) {
+       c.send(mux::MsgType::Request, nlohmann::json{{"op", mux::op_name(mux::Op::CopyMode)}}.dump());
+     }},
 };
 
 // The host tells which leaving action it matched (direct input).
@@ -339,8 +345,18 @@ void Client::start_reading() {
 
 }  // namespace
 
+AttachOptions attach_options(const mux::Config& config) {
+  AttachOptions o;
+  o.escape_time_ms = config.escape_time_ms;
+  o.sync_output = config.sync_output;
+  o.clipboard = config.clipboard;
+  o.wheel = config.mouse;
+  return o;
+}
+
 AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys,
-                        const mux::SessionRecord& rec, bool announce, int escape_time_ms) {
+                        const mux::SessionRecord& rec, bool announce, const AttachOptions& opts) {
+  const int escape_time_ms = opts.escape_time_ms;
   AttachResult res;
   if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
     res.end = AttachEnd::Lost;
@@ -369,6 +385,12 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
                         {"colors", getenv("NO_COLOR") == nullptr}};
   // tmux-like terminals pass truecolor through; assume it when the client runs inside tmux.
   if (getenv("TMUX")) att["truecolor"] = true;
+  // Synchronized output: the host wraps every frame in mode 2026 when this
+  // terminal understands it, and so does this client with what it draws.
+  const bool sync = opts.sync_output == "on" || (opts.sync_output == "auto" && term_caps().sync);
+  att["sync"] = sync;
+  att["clipboard"] = opts.clipboard;
+  att["wheel"] = opts.wheel;
   pty::UniqueFd out_fd;  // a description of this terminal of the host's own
   // AMUX_ATTACH_RELAY=1: frames and keys go through this client (the path
   // taken when the terminal cannot be passed), for terminals or setups where
@@ -435,6 +457,7 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
                                                 [c = cl.get()](const std::string& bytes) {
                                                   if (!c->finished && !c->exited) write_all_fd(STDOUT_FILENO, bytes);
                                                 });
+  cl->sync = sync;
   cl->direct = direct;
   cl->host_reads = direct;  // until the host's answer to Attach says otherwise
   cl->dec.append(hc.take_buffered());  // what came right behind Welcome

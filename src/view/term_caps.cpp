@@ -52,6 +52,8 @@ void from_current(TermCaps& c) {
   take(c.plain, "sgr0");
   take(c.erase_eol, "el");
   take(c.cup, "cup");
+  // Synchronized output (mode 2026); tmux's and xterm's entries lack it.
+  c.sync = !cap("Sync").empty();
   // Shape 0 is the terminal's own default; Se is a fixed shape (a steady
   // block in xterm's entry), so it is taken only when Ss is missing.
   std::string shape = apply(cap("Ss"), 0);

@@ -32,6 +32,7 @@ struct TermCaps {
   std::string title_save;       // push the window title (or "" if smcup does)
   std::string title_restore;    // pop it (or "" if rmcup does)
   std::string cup;              // cup, a parameterised string; see cursor_to()
+  bool sync = false;            // Sync (extended): the terminal understands mode 2026
 
   // The cursor to (row, col), both from 0.
   std::string cursor_to(int row, int col) const;

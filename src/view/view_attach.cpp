@@ -46,7 +46,7 @@ void App::attach(std::string id) {
       if (!rec) { error = "session " + id + " is gone"; break; }
     }
     model.select(id);
-    AttachResult res = run_attach(paths, keys, *rec, false, config.escape_time_ms);
+    AttachResult res = run_attach(paths, keys, *rec, false, attach_options(config));
     if (res.end == AttachEnd::Lost) { error = sanitize(res.error); break; }
     if (res.end != AttachEnd::Next && res.end != AttachEnd::Previous) break;
     const auto& order = model.order();

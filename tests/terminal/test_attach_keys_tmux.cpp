@@ -165,7 +165,8 @@ TEST_P(AttachKeys, PrefixKeyStillWaitsForItsSecondKey) {
 TEST_P(AttachKeys, SendPrefixSendsTheConfiguredPrefix) {
   KeyLogSession s(GetParam(), "",
                   "[attach]\ndetach = [\"C-\\\\\", \"C-a d\"]\nnext = [\"C-a n\"]\n"
-                  "previous = [\"C-a p\"]\nback = [\"C-a Left\"]\nsend-prefix = [\"C-a C-a\"]\n");
+                  "previous = [\"C-a p\"]\nback = [\"C-a Left\"]\nsend-prefix = [\"C-a C-a\"]\n"
+                  "copy-mode = [\"C-a [\"]\n");
   size_t before = s.fresh().size();
   s.tmux.send_keys({"C-a", "C-a"});
   ASSERT_TRUE(s.wait_for_reads(before + 1));

@@ -49,6 +49,24 @@ TEST(Config, ErrorsNameFileLineAndKey) {
   EXPECT_THROW(parse_config("[worktree]\nbg_isolation = \"maybe\"\n", "c.toml"), ConfigError);
 }
 
+// Synchronized output, copy mode's clipboard and the mouse wheel.
+TEST(Config, SyncClipboardMouse) {
+  Config d = parse_config("", "c.toml");
+  EXPECT_EQ(d.sync_output, "auto");
+  EXPECT_EQ(d.sync_hold_ms, 1000);
+  EXPECT_EQ(d.clipboard, "off");
+  EXPECT_TRUE(d.mouse);
+  Config c = parse_config("sync_output = \"on\"\nsync_hold_ms = 300\nclipboard = \"osc52\"\nmouse = false\n", "c.toml");
+  EXPECT_EQ(c.sync_output, "on");
+  EXPECT_EQ(c.sync_hold_ms, 300);
+  EXPECT_EQ(c.clipboard, "osc52");
+  EXPECT_FALSE(c.mouse);
+  EXPECT_TRUE(c.warnings.empty());
+  EXPECT_THROW(parse_config("sync_output = \"yes\"\n", "c.toml"), ConfigError);
+  EXPECT_THROW(parse_config("clipboard = \"x11\"\n", "c.toml"), ConfigError);
+  EXPECT_THROW(parse_config("sync_hold_ms = 100000\n", "c.toml"), ConfigError);
+}
+
 TEST(Config, EscapeTimeAndStateHold) {
   Config d = parse_config("", "c.toml");
   EXPECT_EQ(d.escape_time_ms, 20);

@@ -475,6 +475,28 @@ TEST(Screen, CursorPositionReport) {
   EXPECT_EQ(out, "\x1b[3;7R");
 }
 
+// Synchronized output (mode 2026): the mode is tracked, and DECRQM for it
+// is answered as supported: 2 (reset) outside an update, 1 inside one.
+TEST(Screen, SyncOutputModeAndDecrqm) {
+  Screen s(opts(5, 20));
+  std::string out;
+  s.on_output = [&](std::string_view b) { out.append(b); };
+  s.feed("\x1b[?2026$p");
+  EXPECT_EQ(out, "\x1b[?2026;2$y");
+  EXPECT_FALSE(s.modes().sync_update);
+  out.clear();
+  s.feed("\x1b[?2026h");
+  EXPECT_TRUE(s.modes().sync_update);
+  s.feed("\x1b[?2026$p");
+  EXPECT_EQ(out, "\x1b[?2026;1$y");
+  s.feed("\x1b[?2026l");
+  EXPECT_FALSE(s.modes().sync_update);
+  // Other modes libvterm does not know still get its own answer.
+  out.clear();
+  s.feed("\x1b[?2027$p");
+  EXPECT_EQ(out, "\x1b[?2027;0$y");
+}
+
 TEST(Screen, SendTextAndPaste) {
   Screen s(opts(5, 20));
   std::string out;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include <ncursesw/term.h>
@@ -87,4 +88,27 @@ TEST(TermCaps, LookupLeavesTheCurrentTerminalAlone) {
   EXPECT_EQ(cur_term, before);
   (void)load_term_caps("amux-no-such-terminal", 1);
   EXPECT_EQ(cur_term, before);
+}
+
+// Synchronized output is taken from terminfo's Sync (an extended
+// capability): tmux's and xterm's entries lack it; an entry that has it
+// (compiled here with tic, as terminals such as foot or kitty ship it) says so.
+TEST(TermCaps, SyncFromTerminfo) {
+  EXPECT_FALSE(load_term_caps("tmux-256color", 1).sync);
+  EXPECT_FALSE(load_term_caps("xterm-256color", 1).sync);
+  EXPECT_FALSE(xterm_caps().sync);
+  char dir[] = "/tmp/amux-terminfo-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string src = std::string(dir) + "/sync.ti";
+  FILE* f = std::fopen(src.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("amux-sync-test|a terminal with Sync,\n\tSync=\\E[?2026%?%p1%{1}%-%tl%eh%;,\n\tuse=xterm-256color,\n", f);
+  std::fclose(f);
+  ASSERT_EQ(std::system(("tic -x -o " + std::string(dir) + " " + src).c_str()), 0);
+  setenv("TERMINFO", dir, 1);
+  TermCaps c = load_term_caps("amux-sync-test", 1);
+  unsetenv("TERMINFO");
+  std::system(("rm -rf " + std::string(dir)).c_str());
+  EXPECT_TRUE(c.sync);
+  EXPECT_EQ(c.plain, load_term_caps("xterm-256color", 1).plain);  // the rest is xterm-256color's
 }

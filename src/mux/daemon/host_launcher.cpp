@@ -213,6 +213,7 @@ HostSpec resolve_host_spec(const Paths& paths, const SessionRecord& rec) {
   s.idle_agent = cfg.idle_agent;
   s.escape_time_ms = cfg.escape_time_ms;
   s.state_hold_ms = cfg.state_hold_ms;
+  s.sync_hold_ms = cfg.sync_hold_ms;
   if (!rec.agent.empty() && rec.kind != "shell") {
     try {
       auto set = load_profiles(paths, rec.cwd);

@@ -6,7 +6,10 @@
 // once, a flood at most frame_delay_ms after the latest output and
 // frame_max_delay_ms after the first of a burst. A client whose queue is
 // over client_queue_limit is skipped and later gets everything since its
-// last frame. Size policy: the PTY follows the newest attached client; when
+// last frame. While the program has a synchronized update (mode 2026)
+// open, no client gets a frame until it closes (or a second passed); a
+// client whose terminal understands the mode gets every frame wrapped in it,
+// so the person never sees half a frame. Size policy: the PTY follows the newest attached client; when
 // it leaves, the previous one's size comes back; when none is left the
 // size stays (like tmux keeping the last size).
 #include <algorithm>
@@ -31,8 +34,11 @@ void SessionHost::Impl::on_attach(Conn* c, const json& j) {
     if (c->tty_open && !c->tty_reading) start_tty_input(c, j);
     respond(c, {{"ok", true}, {"input", c->tty_reading}});
   }
+  c->sync = j.value("sync", false);
+  c->clipboard = j.value("clipboard", std::string("off"));
   c->ro.truecolor = j.value("truecolor", true);
   c->ro.colors = j.value("colors", true);
+  c->ro.wheel = j.value("wheel", false);
   c->ro.max_rows = c->rows;
   c->ro.max_cols = c->cols;
   attach_stack.erase(std::remove(attach_stack.begin(), attach_stack.end(), c),
@@ -59,6 +65,7 @@ void SessionHost::Impl::on_resize(Conn* c, const json& j) {
 void SessionHost::Impl::detach(Conn* c) {
   c->attached = false;
   c->behind = false;
+  c->copy.reset();
   const bool was_top = !attach_stack.empty() && attach_stack.back() == c;
   attach_stack.erase(std::remove(attach_stack.begin(), attach_stack.end(), c),
                      attach_stack.end());
@@ -126,6 +133,30 @@ void SessionHost::Impl::on_frame_tick() {
     if (c->following && !c->closing) follow_emit(c.get(), false);
 }
 
+// Synchronized output (mode 2026), after each feed: an update the
+// program opened holds every client's frames until it closes, as terminals
+// that implement the mode do, or until opts.sync_hold_ms passed (then frames flow
+// again until it closes); a closed update is drawn by the schedule_frame
+// that follows the feed.
+void SessionHost::Impl::note_sync_update() {
+  auto* t = reinterpret_cast<uv_handle_t*>(&sync_timer);
+  if (!screen->modes().sync_update) {
+    sync_expired = false;
+    if (uv_is_active(t)) uv_timer_stop(&sync_timer);
+    return;
+  }
+  if (sync_expired || uv_is_active(t) || closed_all) return;
+  uv_timer_start(&sync_timer, [](uv_timer_t* h) {
+    Impl* me = self(h);
+    me->sync_expired = true;
+    me->schedule_frame();
+  }, uint64_t(std::max(0, opts.sync_hold_ms)), 0);
+}
+
+bool SessionHost::Impl::sync_held() const {
+  return screen->modes().sync_update && !sync_expired && !output_done;
+}
+
 // Send an attached client what changed since its last frame (everything
 // when needs_full). Skipped while its queue is over the limit, unless force.
 void SessionHost::Impl::send_frame(Conn* c, bool force) {
@@ -135,18 +166,21 @@ void SessionHost::Impl::send_frame(Conn* c, bool force) {
     c->behind = true;
     return;
   }
+  if (c->copy) {  // copy mode: its own picture, whatever the program does
+    c->behind = false;
+    draw_copy(c);
+    return;
+  }
+  if (sync_held()) return;  // sent whole once the program's update closes
   c->behind = false;
   if (!c->needs_full && c->last_seq == screen->seq()) return;
   std::string out = c->needs_full ? render::redraw_full(*screen, c->ro, &c->meta)
                                   : render::redraw_since(*screen, c->last_seq, c->ro, &c->meta);
   c->needs_full = false;
   c->last_seq = screen->seq();
-  if (c->tty_open) {
-    write_stream(reinterpret_cast<uv_stream_t*>(&c->tty), std::move(out), c);
-    return;
-  }
-  for (size_t i = 0; i < out.size(); i += kOutputChunk)
-    send(c, MsgType::Output, std::string_view(out).substr(i, kOutputChunk));
+  if (out.empty()) return;
+  if (c->sync) out = std::string(kSyncBegin).append(out).append(kSyncEnd);
+  write_client(c, std::move(out));
 }
 
 }  // namespace amux::mux

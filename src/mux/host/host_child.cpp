@@ -35,6 +35,7 @@ void SessionHost::Impl::on_output(std::string_view bytes) {
   last_output_ms = mono_ms();
   tracker.on_output(last_output_ms);  // first: a notification in these bytes comes after it
   screen->feed(bytes);
+  note_sync_update();
   note_work();
   if (!output_since_probe) {
     output_since_probe = true;

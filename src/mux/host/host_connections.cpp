@@ -181,8 +181,7 @@ void SessionHost::Impl::on_frame(Conn* c, const Frame& f) {
       if (f.payload.size() > kMaxInputFrame)
         throw ProtocolError("Input frame of " + std::to_string(f.payload.size()) +
                             " bytes exceeds the limit");
-      on_person_input();
-      write_pty(f.payload);
+      client_keys(c, f.payload);
       return;
     default:
       throw ProtocolError(std::string("unexpected ") + msg_type_name(f.type) + " frame");

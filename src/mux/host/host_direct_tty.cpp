@@ -111,9 +111,11 @@ void SessionHost::Impl::on_tty_read(uv_stream_t* s, ssize_t n, const uv_buf_t* b
 bool SessionHost::Impl::on_tty_keys(Conn* c, const std::vector<keymap::ChordMatcher::Event>& events) {
   for (auto& ev : events) {
     if (ev.kind == keymap::ChordMatcher::Event::Passthrough) {
-      on_person_input();
-      write_pty(ev.data);
+      client_keys(c, ev.data);
+    } else if (ev.data == "copy-mode") {
+      enter_copy(c);
     } else if (ev.data == "send-prefix") {
+      if (c->copy) continue;
       on_person_input();
       write_pty(c->chords->prefix());
     } else {

@@ -5,7 +5,8 @@
 // (host_child.cpp), state probing (host_state.cpp), the record
 // (host_record.cpp), connections (host_connections.cpp), write queues
 // (host_writes.cpp), requests (host_requests.cpp), attach (host_attach.cpp,
-// host_direct_tty.cpp), `logs -f` (host_follow.cpp) and tile watchers
+// host_direct_tty.cpp), copy mode (host_copy.cpp, copy_mode.h), `logs -f`
+// (host_follow.cpp) and tile watchers
 // (host_watch.cpp). This header holds what they share: the tuning constants,
 // one connection (Conn), the handles and the session's live fields, and the
 // declarations of the member functions each file defines.
@@ -27,6 +28,7 @@
 #include "mux/agents/screen_patterns.h"
 #include "mux/agents/state_history.h"
 #include "mux/agents/state_tracker.h"
+#include "mux/host/copy_mode.h"
 #include "mux/host/session_host.h"
 #include "mux/sys/clock.h"
 #include "mux/wire/ops.h"
@@ -61,6 +63,7 @@ constexpr int64_t kDetailSaveMs = 1000;       // a detail-only change is written
 constexpr uint64_t kHelloTimeoutMs = 5000;     // a connection that has not said Hello by then is closed
 constexpr size_t kReplyQueueLimit = 4u << 20;  // replies a client has not read: then it is let go
 constexpr uint64_t kSaveRetryMs = 1000;        // a record that could not be written is tried again
+constexpr std::string_view kSyncBegin = "\x1b[?2026h", kSyncEnd = "\x1b[?2026l";
 
 // One line for a row: control characters dropped, runs of blanks kept.
 std::string clean_line(std::string s);
@@ -89,6 +92,12 @@ struct SessionHost::Impl {
     render::ClientMeta meta;
     bool needs_full = false;
     bool behind = false;  // a frame was skipped (queue over the limit)
+    bool sync = false;    // the client's terminal understands mode 2026: frames are wrapped in it
+    // Copy mode (host_copy.cpp): while set, the client is drawn this instead
+    // of the live screen and its keys go to it.
+    std::unique_ptr<CopyMode> copy;
+    std::string copy_drawn;  // the copy-mode frame last drawn
+    std::string clipboard;   // "osc52": copied text goes to the terminal's clipboard too
     // Direct output, as tmux's server does: the attach client passed a file
     // descriptor of its terminal along with Attach, and frames are written
     // to it straight away instead of through the client (one process hop
@@ -138,6 +147,10 @@ struct SessionHost::Impl {
   uv_timer_t frame_timer{}, kill_timer{}, drain_timer{}, linger_timer{}, probe_timer{}, watch_timer{}, idle_timer{},
       hello_timer{}, save_timer{};
   uv_timer_t esc_timer{};  // the escape time of keys read from clients' terminals
+  // Synchronized output: while the program's update (mode 2026) is open,
+  // frames are held; after opts.sync_hold_ms they go out anyway until it closes.
+  uv_timer_t sync_timer{};
+  bool sync_expired = false;
   bool pty_pipe_open = false, server_open = false;
   int open_handles = 0;
   bool closed_all = false;
@@ -336,6 +349,18 @@ struct SessionHost::Impl {
   void schedule_frame();
   void on_frame_tick();
   void send_frame(Conn* c, bool force);
+  void note_sync_update();
+  bool sync_held() const;
+
+  // copy mode (host_copy.cpp)
+  void enter_copy(Conn* c, int scroll = 0);
+  void leave_copy(Conn* c);
+  void copy_input(Conn* c, std::string_view bytes);
+  void client_keys(Conn* c, std::string_view bytes);
+  void store_copied(Conn* c, const std::string& text);
+  void draw_copy(Conn* c);
+  void write_client(Conn* c, std::string out);
+  json op_copy_mode(Conn* c, const json& req);
 
   // screen_watch, agent view tiles (host_watch.cpp)
   json watch_json(Conn* c);

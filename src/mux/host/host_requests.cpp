@@ -46,6 +46,7 @@ json SessionHost::Impl::handle_request(Conn* c, const json& req) {
       {Op::Notify, &Impl::op_notify},
       {Op::SetLinger, &Impl::op_set_linger},
       {Op::Explain, &Impl::op_explain},
+      {Op::CopyMode, &Impl::op_copy_mode},
   };
   if (!req.is_object() || !req.contains("op") || !req["op"].is_string())
     return {{"ok", false}, {"error", "bad request: no op"}};

@@ -31,7 +31,7 @@ namespace amux::mux {
 using namespace host_detail;
 
 SessionHost::Impl::Impl(uv_loop_t* l, HostOptions o) : loop(l), opts(std::move(o)) {
-  for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer, &save_timer, &esc_timer}) {
+  for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer, &save_timer, &esc_timer, &sync_timer}) {
     uv_timer_init(loop, t);
     t->data = this;
     ++open_handles;
@@ -198,7 +198,7 @@ bool SessionHost::Impl::socket_in_use(const std::string& path) {
 void SessionHost::Impl::close_all() {
   if (closed_all) return;
   closed_all = true;
-  for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer, &save_timer, &esc_timer})
+  for (uv_timer_t* t : {&frame_timer, &kill_timer, &drain_timer, &linger_timer, &probe_timer, &watch_timer, &idle_timer, &hello_timer, &save_timer, &esc_timer, &sync_timer})
     uv_close(reinterpret_cast<uv_handle_t*>(t), on_handle_closed);
   for (uv_signal_t* s : {&sig_chld, &sig_term, &sig_int, &sig_hup})
     uv_close(reinterpret_cast<uv_handle_t*>(s), on_handle_closed);

@@ -46,6 +46,7 @@ struct HostOptions {
   std::string screen_note;         // logged at start: why an agent has no patterns
   int escape_time_ms = 20;         // a key's escape-sequence start read from a client's terminal waits this long
   int state_hold_ms = 2000;        // a state from output activity or the probe shows once held this long
+  int sync_hold_ms = 1000;         // a synchronized update left open is drawn after this long
 
   // The settings and patterns the launcher resolved (host_spec.h).
   void apply(const HostSpec& s) {
@@ -57,6 +58,7 @@ struct HostOptions {
     screen_note = s.screen_note;
     escape_time_ms = s.escape_time_ms;
     state_hold_ms = s.state_hold_ms;
+    sync_hold_ms = s.sync_hold_ms;
   }
 };
 

@@ -15,6 +15,7 @@ namespace {
 // Longer would make Escape useless or a row's state stale for minutes.
 constexpr int kMaxEscapeTimeMs = 5000;
 constexpr int kMaxStateHoldMs = 600000;
+constexpr int kMaxSyncHoldMs = 60000;  // longer would freeze a session's picture
 
 std::string where(const std::string& origin, const toml::node& n, const std::string& key) {
   std::ostringstream s;
@@ -126,8 +127,8 @@ Config parse_config(const std::string& text, const std::string& origin, Config c
     throw ConfigError(s.str());
   }
   check_keys(root, origin, "",
-             {"default_agent", "escape_time_ms", "state_hold_ms", "session", "reap", "daemon",
-              "worktree", "view", "hosts", "notify", "notify_command"},
+             {"default_agent", "escape_time_ms", "state_hold_ms", "sync_output", "sync_hold_ms", "clipboard", "mouse", "session",
+              "reap", "daemon", "worktree", "view", "hosts", "notify", "notify_command"},
              c.warnings);
   get(root, origin, "", "default_agent", c.default_agent);
   get(root, origin, "", "escape_time_ms", c.escape_time_ms);
@@ -152,6 +153,18 @@ Config parse_config(const std::string& text, const std::string& origin, Config c
     }
     if (!a) throw ConfigError(where(origin, *n, "notify_command") + ": expected an array of strings");
   }
+  get(root, origin, "", "sync_output", c.sync_output);
+  if (c.sync_output != "auto" && c.sync_output != "on" && c.sync_output != "off")
+    throw ConfigError(where(origin, *root.get("sync_output"), "sync_output") +
+                      ": must be \"auto\", \"on\" or \"off\"");
+  get(root, origin, "", "sync_hold_ms", c.sync_hold_ms);
+  if (c.sync_hold_ms > kMaxSyncHoldMs)
+    throw ConfigError(where(origin, *root.get("sync_hold_ms"), "sync_hold_ms") +
+                      ": must be between 0 and " + std::to_string(kMaxSyncHoldMs) + " ms");
+  get(root, origin, "", "clipboard", c.clipboard);
+  get(root, origin, "", "mouse", c.mouse);
+  if (c.clipboard != "osc52" && c.clipboard != "off")
+    throw ConfigError(where(origin, *root.get("clipboard"), "clipboard") + ": must be \"osc52\" or \"off\"");
   if (auto* s = section(root, origin, "session")) {
     check_keys(*s, origin, "session", {"scrollback_lines", "rows", "cols"}, c.warnings);
     get(*s, origin, "session", "scrollback_lines", c.scrollback_lines);

@@ -34,6 +34,19 @@ struct Config {
   // and/or a command run without a shell ({name} {state} {id} replaced).
   std::string notify = "bell";
   std::vector<std::string> notify_command;
+  // Wrap every frame drawn on the person's terminal in synchronized output
+  // (mode 2026): "auto" when its terminfo entry says it understands it
+  // (Sync), "on", "off".
+  std::string sync_output = "auto";
+  // A synchronized update the program leaves open is drawn after this long
+  // (terminals wait 150 ms to 1 s).
+  int sync_hold_ms = 1000;
+  // Where copy mode's copied text goes besides amux's buffer: "osc52" also
+  // sends it to the terminal's clipboard (OSC 52), "off" does not.
+  std::string clipboard = "off";
+  // While attached to a program that has not asked for the mouse, the
+  // terminal reports it to amux: the wheel scrolls into copy mode.
+  bool mouse = true;
   // [session]
   size_t scrollback_lines = 10000;
   int rows = 50, cols = 200;            // PTY size while no client is attached

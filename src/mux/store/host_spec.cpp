@@ -19,6 +19,7 @@ json host_spec_to_json(const HostSpec& s) {
             {"idleAgent", s.idle_agent},
             {"escapeTimeMs", s.escape_time_ms},
             {"stateHoldMs", s.state_hold_ms},
+            {"syncHoldMs", s.sync_hold_ms},
             {"screen", screen_patterns_to_json(s.screen)}};
   if (!s.screen_note.empty()) j["screenNote"] = s.screen_note;
   return j;
@@ -48,6 +49,7 @@ HostSpec host_spec_from_json(const json& j) {
   };
   millis("escapeTimeMs", s.escape_time_ms);
   millis("stateHoldMs", s.state_hold_ms);
+  millis("syncHoldMs", s.sync_hold_ms);
   if (j.contains("screen")) s.screen = screen_patterns_from_json(j["screen"]);
   if (j.contains("screenNote") && j["screenNote"].is_string()) s.screen_note = j["screenNote"].get<std::string>();
   return s;

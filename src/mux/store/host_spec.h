@@ -29,6 +29,7 @@ struct HostSpec {
   // config.toml escape_time_ms, state_hold_ms
   int escape_time_ms = 20;
   int state_hold_ms = 2000;
+  int sync_hold_ms = 1000;  // config.toml sync_hold_ms
   // The agent's screen patterns (none for a shell job or an agent without any).
   ScreenPatterns screen;
   // Why an agent has no patterns (its profile could not be loaded); the host logs it.

@@ -29,6 +29,7 @@ struct Paths {
   std::string daemon_lock() const { return config_dir + "/daemon.lock"; }
   std::string config_file() const { return config_dir + "/config.toml"; }
   std::string keymap_file() const { return config_dir + "/keymap.toml"; }
+  std::string buffer_file() const { return config_dir + "/buffer"; }  // copy mode's last copy
   std::string control_socket() const { return socket_dir + "/control.sock"; }
   std::string host_socket(const std::string& id) const;
 

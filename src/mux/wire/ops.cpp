@@ -15,7 +15,7 @@ constexpr OpName kOps[] = {
     {Op::Follow, "follow"},     {Op::Reply, "reply"},       {Op::Input, "input"},
     {Op::Stop, "stop"},         {Op::Shutdown, "shutdown"}, {Op::Rename, "rename"},
     {Op::Subscribe, "subscribe"}, {Op::ScreenWatch, "screen_watch"}, {Op::Notify, "notify"},
-    {Op::SetLinger, "set_linger"}, {Op::Dispatch, "dispatch"}, {Op::List, "list"},
+    {Op::SetLinger, "set_linger"}, {Op::CopyMode, "copy_mode"}, {Op::Dispatch, "dispatch"}, {Op::List, "list"},
     {Op::Rm, "rm"},             {Op::Respawn, "respawn"},   {Op::Ensure, "ensure"},
     {Op::Pin, "pin"},           {Op::Unpin, "unpin"},       {Op::Status, "status"},
     {Op::Watch, "watch"},       {Op::Explain, "explain"},

@@ -27,6 +27,7 @@ enum class Op {
   Notify,       // a state reported by the agent's hooks
   SetLinger,    // how long the host stays after the child exits
   Explain,      // the state, what decided it, the last transitions
+  CopyMode,     // an attached client enters copy mode (its keys were typed on the client)
   // The supervisor (every session); Stop, Rename and Shutdown too.
   Dispatch,     // start a session from a record
   List,         // the sessions
