@@ -2,6 +2,7 @@
 // driven through its socket: real PTYs, real child processes, real libvterm.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
 #include <termios.h>
@@ -936,7 +937,19 @@ TEST_F(MuxHost, AttachWithInputReadsKeysAndMatchesBindings) {
   EXPECT_EQ(leave->json().value("action", ""), "next");
   // Keys typed now stay with the terminal: the session does not get them.
   ASSERT_EQ(::write(master, "later\r", 6), 6);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The barrier: those bytes are still there to be read from the terminal,
+  // so the host did not take them (a byte goes to one reader only).
+  int tty = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(tty, 0);
+  std::string left;
+  EXPECT_TRUE(wait_until([&] {
+    char buf[64];
+    ssize_t n = ::read(tty, buf, sizeof buf);
+    if (n > 0) left.append(buf, size_t(n));
+    return left.size() >= 6;
+  })) << "the terminal kept '" << left << "'";
+  ::close(tty);
+  EXPECT_EQ(left, "later\r");
   EXPECT_EQ(capture(id).find("third later"), std::string::npos) << capture(id);
   ::close(master);
   // Input over the socket still works.
