@@ -111,7 +111,12 @@ report() {  # job binary: prints the job's block and adds up its results
     f=1; crashed+=("$name (exit $rc)")
     tail -n 30 "$log" | sed 's/^/  | /'
   elif [ "$f" -ne 0 ]; then
-    grep -B2 -A12 -E '^\[  FAILED  \] [A-Za-z]' "$log" | head -80 | sed 's/^/  | /'
+    # Each failed test's own lines, from its RUN to its FAILED.
+    awk '/^\[ RUN      \] / { n = 0; delete buf }
+         { buf[n++] = $0 }
+         /^\[  FAILED  \] .* \([0-9]+ ms\)$/ { m = n < 40 ? n : 40; for (i = 0; i < m; i++) print buf[i];
+                                              if (n > m) print "... (" n - m " more lines in the log)" }' \
+      "$log" | head -200 | sed 's/^/  | /'
   fi
   san_collect "$name"
   f=$((f + san_new))
