@@ -49,6 +49,7 @@ FROZEN_BOUND_KB = 16 * 1024   # a frozen client may grow its host by at most thi
 FROZEN_FLOOD = 100000         # lines written while the client is frozen
 STALL_LIMIT_MS = 5000         # a write held up longer than this is a missed beat
 CLIENT_SLOTS = 3              # clients attached at any time
+FOLLOWED = 4                  # sessions whose every line is streamed (`logs -f`) all along
 ROWS, COLS = 50, 200          # the clients' size (the sessions' own: no resize)
 
 
@@ -209,13 +210,39 @@ class Client:
             pass
 
 
+class Follower:
+    """`amux logs -f <id>` for the whole run: every line the session completes."""
+
+    def __init__(self, inst, sid):
+        self.sid = sid
+        self.proc = subprocess.Popen([inst.amux_bin, "logs", "-f", sid], env=inst.env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.lines = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.thread.join(10)
+
+
 class Soak:
     def __init__(self, args):
         self.args = args
         self.seconds = args.seconds
         self.warmup = max(15.0, self.seconds * 0.2, args.burst_every + 5)
         # The ring is full by the end of the warm-up, so RSS after it is the plateau.
-        self.scrollback = max(100, min(2000, int(args.rate * self.warmup * 0.7)))
+        # It holds two bursts too: a burst is read in one go, and `logs -f`
+        # can only send lines the ring still holds when the frame comes.
+        self.scrollback = max(2 * args.burst_lines, min(2000, int(args.rate * self.warmup * 0.7)))
         self.root = tempfile.mkdtemp(prefix="amux-soak.")
         self.inst = Instance(args.amux, self.root, self.scrollback)
         self.stop = threading.Event()
@@ -357,7 +384,8 @@ class Soak:
         self.kill_result = res
         sup = self.inst.supervisor_pid()
         with self.lock:
-            pool = [s for s in self.steady_ids() if s not in self.attached]
+            followed = {f.sid for f in getattr(self, "followers", [])}
+            pool = [s for s in self.steady_ids() if s not in self.attached and s not in followed]
             random.Random(7).shuffle(pool)
             self.victims = pool[:3]
         if sup <= 0 or len(self.victims) < 3:
@@ -421,17 +449,22 @@ class Soak:
         """Lines of `amux logs` (its writer stopped): consecutive numbers, each
         with its own text, up to the last line the program wrote."""
         written = self.stats(sid)[0]
-        out, nums, bad = "", [], []
         deadline = time.time() + 60
         while True:  # the host may still be reading what was written last
             r = self.inst.amux("logs", sid, timeout=120)
             if r.returncode != 0:
                 return False, 0, f"logs failed: {r.stderr.strip()}"
             lines = [l for l in r.stdout.split("\n") if l.strip()]
-            nums = [(int(l[:7]), l) for l in lines if l[:7].isdigit()]
-            if (nums and nums[-1][0] >= written) or time.time() > deadline:
+            nums = [int(l[:7]) for l in lines if l[:7].isdigit()]
+            if (nums and nums[-1] >= written) or time.time() > deadline:
                 break
             time.sleep(0.5)
+        return self.check_lines(lines, written)
+
+    def check_lines(self, lines, written):
+        """Numbered lines consecutive, each with its own text, up to `written`."""
+        bad = []
+        nums = [(int(l[:7]), l) for l in lines if l[:7].isdigit()]
         for l in lines:
             if not l[:7].isdigit() and not l.startswith("mark "):
                 bad.append(f"unnumbered line {l[:60]!r}")
@@ -456,6 +489,9 @@ class Soak:
     def run(self):
         t0 = time.time()
         self.start_sessions()
+        # A few sessions are followed (`logs -f`) from start to end: their
+        # lines are checked over the whole run, not only the scrollback kept.
+        self.followers = [Follower(self.inst, sid) for sid in self.steady_ids()[:FOLLOWED]]
         churn = [threading.Thread(target=self.churn, args=(k,), daemon=True) for k in range(CLIENT_SLOTS)]
         for t in churn:
             t.start()
@@ -516,10 +552,31 @@ class Soak:
             total += n
             if not ok:
                 broken.append(f"{self.sessions[sid]['name']}: {why}")
-        R.append(("every session's lines unbroken, text exact",
+        R.append(("lines kept by every session: unbroken, text exact",
                   f"{len(self.sessions) - len(broken)}/{len(self.sessions)} sessions, {total} lines",
                   not broken))
         self.notes += broken
+        # The followed sessions: every line of the run, from the first.
+        streamed, fbad = 0, []
+        for f in self.followers:
+            written = self.stats(f.sid)[0]
+            deadline = time.time() + 30
+            while time.time() < deadline:  # the last completed lines on their way
+                nums = [int(l[:7]) for l in f.lines if l[:7].isdigit()]
+                if nums and nums[-1] >= written:
+                    break
+                time.sleep(0.5)
+            f.stop()
+            ok, n, why = self.check_lines([l for l in f.lines if l.strip()], written)
+            if ok and not (f.lines and f.lines[0].startswith("0000001 ")):
+                ok, why = False, f"the stream starts with {f.lines[0][:20] if f.lines else 'nothing'!r}"
+            streamed += n
+            if not ok:
+                fbad.append(f"{self.sessions[f.sid]['name']} (logs -f): {why}")
+        R.append(("every line of the run (logs -f on a few)",
+                  f"{len(self.followers) - len(fbad)}/{len(self.followers)} sessions, {streamed} lines from line 1",
+                  bool(self.followers) and not fbad))
+        self.notes += fbad
         # Never missed a beat.
         moved, stalls = [], []
         for sid in survivors:
@@ -590,6 +647,9 @@ class Soak:
 
     def cleanup(self):
         self.stop.set()
+        for f in getattr(self, "followers", []):
+            if f.proc.poll() is None:
+                f.proc.kill()
         self.inst.amux("daemon", "stop", timeout=60)
         if self.args.keep:
             print(f"kept {self.root}")
