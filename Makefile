@@ -218,7 +218,7 @@ tests: $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 # first one ends the process.
 ifneq ($(filter debug asan,$(BUILD)),)
   TEST_ENV := AMUX_SANITIZE=1 \
-    ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1 \
+    ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 endif
