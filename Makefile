@@ -4,8 +4,11 @@
 #
 #   make                 build build/amux and build/amux-host (release)
 #   make BUILD=debug     build into build-debug/ with -O0 and sanitizers
+#   make BUILD=asan test build into build-asan/ with ASan+UBSan and run the
+#                        suite there; any sanitizer report fails it
 #   make test            build and run every test; ends with "N passed, N failed"
 #   make bench           benchmarks against tmux, printed as ratios
+#   make soak [SOAK_S=600] [SOAK_SESSIONS=50]   long run with kills; a table
 #   make install PREFIX=/usr/local
 #   make deps            install the Debian packages this needs (apt-get), then
 #                        the real agent CLIs the real-agent tests run (npm,
@@ -29,6 +32,14 @@ DEB_PKGS  := g++ make pkg-config libvterm-dev libuv1-dev libncurses-dev \
 ifeq ($(BUILD),debug)
   OUT      ?= build-debug
   OPTFLAGS := -O0 -g3 -fsanitize=address,undefined -fno-omit-frame-pointer
+  LDOPT    := -fsanitize=address,undefined
+  HOST_OPT :=
+else ifeq ($(BUILD),asan)
+  # What CI runs the whole suite with (docs/testing.md, "Sanitizers"): every
+  # binary, amux and amux-host too, under AddressSanitizer (with leak
+  # checks) and UndefinedBehaviorSanitizer; any report ends the process.
+  OUT      ?= build-asan
+  OPTFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
   LDOPT    := -fsanitize=address,undefined
   HOST_OPT :=
 else
@@ -97,7 +108,7 @@ TESTLIB_OBJS := $(patsubst tests/%.cpp,$(OUT)/obj/tests/%.o,$(TESTLIB_SRCS))
 BENCH_SRCS := $(sort $(wildcard bench/*.cpp))
 BENCH_BINS := $(patsubst bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all run test bench install uninstall deps agents clean
+.PHONY: all run test bench soak install uninstall deps agents clean
 all: $(OUT)/amux $(OUT)/amux-host
 
 # The README's run command: build, then open amux on a working default.
@@ -145,7 +156,7 @@ HOST_OPT_pty  := $(HOST_OPT)
 HOST_OPT_keymap := $(HOST_OPT)
 # render's cold parts too; the rest of render is the output path (throughput).
 $(addprefix $(OUT)/obj-host/render/,text_dump.o tile.o osc_notify.o cluster_table.o): HOST_OPT_render := $(HOST_OPT)
-ifeq ($(BUILD),debug)
+ifneq ($(filter debug asan,$(BUILD)),)
   HOST_LDFLAGS :=
   HOST_LDLIBS   = $(shell pkg-config --libs vterm libuv libutf8proc) -lutil -lpthread
   CLI_LDLIBS    = $(LDLIBS)
@@ -203,8 +214,30 @@ $(OUT)/bench/%: bench/%.cpp $(LIBS_ALL)
 
 tests: $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 
+# Sanitized builds: reports go to files the runner watches (a report from a
+# daemon or host, whose stderr is daemon.log, fails the run too), and the
+# first one ends the process.
+ifneq ($(filter debug asan,$(BUILD)),)
+  TEST_ENV := AMUX_SANITIZE=1 \
+    ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+endif
+
 test: $(OUT)/amux $(OUT)/amux-host $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS) agents
-	@AMUX_SOURCE_DIR=$(CURDIR) AMUX_BIN=$(CURDIR)/$(OUT)/amux bash tests/run_tests.sh $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
+	@$(TEST_ENV) AMUX_SOURCE_DIR=$(CURDIR) AMUX_BIN=$(CURDIR)/$(OUT)/amux bash tests/run_tests.sh $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
+
+# The soak (docs/testing.md, "Soak"): SOAK_S seconds, SOAK_SESSIONS sessions
+# in a private instance; prints a table, fails when a check does.
+SOAK_S        ?= 600
+SOAK_SESSIONS ?= 50
+$(OUT)/soak/soak_writer: tests/soak/soak_writer.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++20 -Wall -Wextra -O2 $(LDOPT) -o $@ $<
+
+soak: $(OUT)/amux $(OUT)/amux-host $(OUT)/soak/soak_writer
+	@python3 tests/soak/soak.py --amux $(CURDIR)/$(OUT)/amux --writer $(CURDIR)/$(OUT)/soak/soak_writer \
+	  --seconds $(SOAK_S) --sessions $(SOAK_SESSIONS)
 
 bench: $(OUT)/amux $(OUT)/amux-host $(BENCH_BINS)
 	@AMUX_BIN=$(CURDIR)/$(OUT)/amux BENCH_DIR=$(CURDIR)/$(OUT)/bench bash bench/run_bench.sh
@@ -239,7 +272,7 @@ agents:
 	@bash tests/install_agents.sh
 
 clean:
-	rm -rf build build-debug
+	rm -rf build build-debug build-asan
 
 # Keep the test objects that pattern rules build (intermediates otherwise).
 # Only these: a bare .SECONDARY: makes every object secondary, and then a new

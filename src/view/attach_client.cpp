@@ -371,6 +371,20 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
     res.error = std::string("bad key binding: ") + e.what();
     return res;
   }
+  // The terminal goes raw before the host can draw: a key typed as soon as
+  // the session shows (the detach key, C-\) must reach the host or this
+  // client, not the line discipline (which would make it SIGQUIT).
+  uv_loop_init(&cl->loop);
+  cl->loop.data = cl.get();
+  if (uv_tty_init(&cl->loop, &cl->tty, STDIN_FILENO, 1) != 0) {
+    uv_loop_close(&cl->loop);
+    res.end = AttachEnd::Lost;
+    res.error = "cannot use this terminal";
+    return res;
+  }
+  cl->tty.data = cl.get();
+  uv_tty_set_mode(&cl->tty, UV_TTY_MODE_RAW);
+  cl->tty_raw = true;
   // What Attach says; with a terminal descriptor to pass (direct output) it
   // goes right behind Hello, without waiting for Welcome.
   int rows = 24, cols = 80;
@@ -425,26 +439,16 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   if (fd < 0) {
     res.end = AttachEnd::Lost;
     res.error = "session " + rec.id + " is not running (" + (err.empty() ? strerror(errno) : err) + ")";
+    uv_tty_reset_mode();
+    uv_close(reinterpret_cast<uv_handle_t*>(&cl->tty), nullptr);
+    uv_run(&cl->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&cl->loop);
     return res;
   }
 
-  uv_loop_init(&cl->loop);
-  cl->loop.data = cl.get();
   uv_pipe_init(&cl->loop, &cl->sock, 0);
   uv_pipe_open(&cl->sock, fd);
   cl->sock.data = cl.get();
-  if (uv_tty_init(&cl->loop, &cl->tty, STDIN_FILENO, 1) != 0) {
-    res.end = AttachEnd::Lost;
-    res.error = "cannot use this terminal";
-    uv_close(reinterpret_cast<uv_handle_t*>(&cl->sock), nullptr);  // the host lets go
-    uv_run(&cl->loop, UV_RUN_DEFAULT);
-    uv_loop_close(&cl->loop);
-    if (entered) write_all_fd(STDOUT_FILENO, leave_sequence());
-    return res;
-  }
-  cl->tty.data = cl.get();
-  uv_tty_set_mode(&cl->tty, UV_TTY_MODE_RAW);
-  cl->tty_raw = true;
   cl->rows = rows;
   cl->cols = cols;
   uv_timer_init(&cl->loop, &cl->ack_timer);

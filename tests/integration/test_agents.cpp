@@ -858,14 +858,18 @@ TEST(Agents, AnimationUnderAWaitingQuestionIsNotWork) {
   AgentEnv a;
   fs::path script = a.bin() / "spinner-agent";
   std::ofstream(script) << R"(#!/usr/bin/env python3
-import select, sys, time
+import os, select, sys, time
 sys.stdout.write("Pick a colour (red/blue)?\r\n")
 frames = "|/-\\"
+count = os.path.join(os.path.dirname(os.path.realpath(__file__)), "spin-count")
 i = 0
 while True:
     sys.stdout.write("\r  " + frames[i % 4] + " waiting")
     sys.stdout.flush()
     i += 1
+    with open(count + ".tmp", "w") as f:
+        f.write(str(i))
+    os.replace(count + ".tmp", count)
     r, _, _ = select.select([0], [], [], 0.1)
     if r:
         sys.stdin.readline()
@@ -887,10 +891,21 @@ while True:
   // (after state_hold_ms) and stays there.
   ASSERT_TRUE(wait_until([&] { return a.field(id, "state") == "blocked"; }, 15000))
       << a.field(id, "state") << "\n" << a.daemon_log();
-  for (int i = 0; i < 10; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_EQ(a.field(id, "state"), "blocked");
-  }
+  // It stays blocked while the spinner draws 30 more frames (3 s at its
+  // rate, longer than state_hold_ms); the state is looked at all the while.
+  auto frames_drawn = [&] {
+    std::ifstream in(a.bin() / "spin-count");
+    long n = 0;
+    in >> n;
+    return n;
+  };
+  const long from = frames_drawn();
+  std::string seen;
+  EXPECT_TRUE(wait_until([&] {
+    if ((seen = a.field(id, "state")) != "blocked") return true;
+    return frames_drawn() >= from + 30;
+  }, 30000)) << "the spinner stopped drawing";
+  EXPECT_EQ(seen, "blocked");
   // New rows (an answer streaming in) are work.
   ASSERT_EQ(a.amux({"reply", id, "red"}).rc, 0);
   EXPECT_TRUE(wait_until([&] { return a.field(id, "state") == "working"; }, 10000)) << a.field(id, "state");

@@ -159,7 +159,12 @@ AmuxEnv::~AmuxEnv() {
     } catch (...) {
     }
   }
-  fs::remove_all(config_dir_, ec);
+  // AMUX_TEST_KEEP=1 keeps the config dir (daemon.log, records) to look at.
+  if (const char* keep = getenv("AMUX_TEST_KEEP"); keep && *keep == '1') {
+    fprintf(stderr, "kept %s\n", config_dir_.c_str());
+  } else {
+    fs::remove_all(config_dir_, ec);
+  }
   fs::remove_all(runtime_dir_, ec);
 }
 
@@ -243,9 +248,16 @@ static std::atomic<int> tmux_counter{0};
 
 Tmux::Tmux(int cols, int rows, const std::string& shell_cmd) {
   sock_ = "amuxtest-" + std::to_string(getpid()) + "-" + std::to_string(tmux_counter++);
+  // The panes' programs see a config dir of their own unless a command sets
+  // one: a command line typed while the previous program was still reading
+  // the terminal may lose its first bytes (its AMUX_CONFIG_DIR=...), and it
+  // must then never reach the person's ~/.amux.
+  guard_dir_ = make_temp_dir("/tmp/amux-tmuxguard.XXXXXX");
   auto r = run_process({"tmux", "-L", sock_, "-f", "/dev/null", "new-session", "-d", "-x",
                         std::to_string(cols), "-y", std::to_string(rows), shell_cmd},
-                       {{"TERM", "xterm-256color"}});
+                       {{"TERM", "xterm-256color"},
+                        {"AMUX_CONFIG_DIR", guard_dir_ + "/config"},
+                        {"XDG_RUNTIME_DIR", guard_dir_}});
   EXPECT_EQ(r.rc, 0) << r.err;
   tmux({"set-option", "-g", "status", "off"});
   tmux({"set-option", "-g", "remain-on-exit", "on"});
@@ -253,7 +265,15 @@ Tmux::Tmux(int cols, int rows, const std::string& shell_cmd) {
   resize(cols, rows);
 }
 
-Tmux::~Tmux() { run_process({"tmux", "-L", sock_, "kill-server"}); }
+Tmux::~Tmux() {
+  run_process({"tmux", "-L", sock_, "kill-server"});
+  if (guard_dir_.empty()) return;
+  if (fs::exists(guard_dir_ + "/config"))  // something ran there: stop what it started
+    run_process({amux_bin(), "daemon", "stop"},
+                {{"AMUX_CONFIG_DIR", guard_dir_ + "/config"}, {"XDG_RUNTIME_DIR", guard_dir_}}, "", 10000);
+  std::error_code ec;
+  fs::remove_all(guard_dir_, ec);
+}
 
 RunResult Tmux::tmux(const std::vector<std::string>& args) const {
   std::vector<std::string> a = {"tmux", "-L", sock_};

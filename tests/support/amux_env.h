@@ -84,6 +84,7 @@ class Tmux {
 
  private:
   std::string sock_;
+  std::string guard_dir_;  // the panes' AMUX_CONFIG_DIR unless a command names one
 };
 
 }  // namespace amux::test

@@ -46,11 +46,21 @@ struct ViewPane {
   ViewPane(AmuxEnv& e, int cols = 120, int rows = 40, const std::string& extra_env = "")
       // Run from the instance's temporary directory, never from the source
       // tree: prompts dispatched from the view would get git worktrees there.
-      : env(e), tmux(cols, rows, "cd '" + e.config_dir() + "' && env PS1='$ ' TERM=tmux-256color " + extra_env +
-                                     " bash --norc --noprofile") {
+      // The shell has the instance's variables too, so nothing typed there
+      // can reach a person's own ~/.amux.
+      : env(e), tmux(cols, rows, "cd '" + e.config_dir() + "' && env PS1='$ ' TERM=tmux-256color " +
+                                     e.env_prefix() + extra_env + " bash --norc --noprofile") {
     tmux.wait_for("$");
   }
+  // The shell is the pane's foreground program again (what is typed now
+  // reaches it, not a view that is still on its way out).
+  bool shell_has_terminal() const {
+    return wait_until([&] {
+      return tmux.tmux({"display-message", "-p", "-t", "0", "#{pane_current_command}"}).out == "bash\n";
+    }, 15000);
+  }
   void run(const std::string& cmdline) {
+    EXPECT_TRUE(shell_has_terminal()) << tmux.capture();
     tmux.send_text(env.env_prefix() + cmdline);
     tmux.send_keys({"Enter"});
   }
@@ -66,6 +76,7 @@ struct ViewPane {
       wait_until([&] { return tmux.capture().find(amux_bin() + " agents") == std::string::npos ||
                               tmux.capture().rfind("$") != std::string::npos; }, 500);
     }
+    EXPECT_TRUE(shell_has_terminal()) << tmux.capture();
   }
   std::string screen() const { return tmux.capture(); }
   // Wait until the screen shows every string of `present` and none of `absent`.
@@ -297,7 +308,8 @@ TEST(ViewTmux, StopThenDelete) {
   // …and the arm lapses after 2 s.
   EXPECT_TRUE(p.tmux.wait_gone("again to delete", 6000));
   p.tmux.send_keys({"C-x"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // The barrier: that press was taken, and it armed again (not deleted).
+  EXPECT_TRUE(p.tmux.wait_for("again to delete")) << p.screen();
   EXPECT_TRUE(fs::exists(env.config_dir() + "/jobs/" + k));
   EXPECT_NE(p.screen().find("keeper"), std::string::npos);
 }
@@ -427,8 +439,16 @@ TEST(ViewTmux, AttachAndDetachBackToTheSameRow) {
   EXPECT_TRUE(wait_until([&] { return p.selected("row-two"); }, 5000)) << p.screen();
   EXPECT_TRUE(p.tmux.wait_for("to return")) << p.screen();
   // alt+1 opens the first listed session; C-b d also comes back.
+  // (The preview pane may show a session's screen too: attached is when
+  // the view's prompt is gone.)
+  auto attached_to = [&](const std::string& text) {
+    return wait_until([&] {
+      std::string s = p.screen();
+      return s.find(text) != std::string::npos && s.find("describe a task") == std::string::npos;
+    });
+  };
   p.tmux.send_keys({"M-1"});
-  ASSERT_TRUE(p.tmux.wait_for("screen-one")) << p.screen();
+  ASSERT_TRUE(attached_to("screen-one")) << p.screen();
   p.tmux.send_keys({"C-b", "d"});
   ASSERT_TRUE(p.tmux.wait_for("describe a task")) << p.screen();
   EXPECT_TRUE(wait_until([&] { return p.selected("row-one"); }, 5000)) << p.screen();
@@ -440,7 +460,7 @@ TEST(ViewTmux, AttachAndDetachBackToTheSameRow) {
   ASSERT_GE(y, 0);
   std::string click = "\x1b[<0;10;" + std::to_string(y + 1) + "M\x1b[<0;10;" + std::to_string(y + 1) + "m";
   p.tmux.send_text(click + click);
-  ASSERT_TRUE(p.tmux.wait_for("screen-three")) << p.screen();
+  ASSERT_TRUE(attached_to("screen-three")) << p.screen();
   p.tmux.send_keys({"C-\\"});
   ASSERT_TRUE(p.tmux.wait_for("describe a task")) << p.screen();
   EXPECT_TRUE(wait_until([&] { return p.selected("row-three"); }, 5000)) << p.screen();
@@ -538,14 +558,22 @@ TEST(ViewTmux, SessionEscapesCannotReachTheTerminal) {
   ASSERT_TRUE(p.tmux.wait_for("evil-output")) << p.screen();
   p.tmux.send_keys({"Space"});
   ASSERT_TRUE(p.tmux.wait_for("type a reply")) << p.screen();
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  // The barrier: text typed into the reply line shows only in a frame drawn
+  // after the peek's, so once it is on the screen tmux has taken in every
+  // byte the view wrote while showing the session.
+  p.tmux.send_text("barrier-typed");
+  ASSERT_TRUE(p.tmux.wait_for("barrier-typed")) << p.screen();
   // The view may set its own title ("N awaiting input · amux": the bell
   // made a session wait for attention); the session's titles never reach it.
+  EXPECT_TRUE(wait_until([&] { return pane_title(p.tmux).find("amux") != std::string::npos; }))
+      << pane_title(p.tmux);
   EXPECT_EQ(pane_title(p.tmux).find("PWNED"), std::string::npos) << pane_title(p.tmux);
-  EXPECT_NE(pane_title(p.tmux).find("amux"), std::string::npos) << pane_title(p.tmux);
   auto bufs = p.tmux.tmux({"list-buffers"});
   EXPECT_EQ(bufs.out, "") << bufs.out;
   EXPECT_EQ(p.screen().find("\x1b"), std::string::npos);
+  // The typed text erased again, the reply line shows its hint.
+  for (size_t i = 0; i < std::string("barrier-typed").size(); i++) p.tmux.send_keys({"BSpace"});
+  ASSERT_TRUE(p.tmux.wait_for("type a reply")) << p.screen();
   // The view still lays out: its prompt rule and hint line are where they belong.
   auto ls = lines_of(p.screen());
   ASSERT_GE(ls.size(), 3u);

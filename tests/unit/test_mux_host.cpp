@@ -2,6 +2,7 @@
 // driven through its socket: real PTYs, real child processes, real libvterm.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
 #include <termios.h>
@@ -895,6 +896,65 @@ TEST_F(MuxHost, AttachWithATerminalGetsFramesWrittenToIt) {
       << record(id).dump();
 }
 
+// A client's terminal that stops draining (the client and its terminal
+// frozen, SIGSTOP): the host skips frames for it instead of queueing them
+// (its memory stays bounded while the session floods on), and once the
+// terminal drains again it redraws, so the terminal shows the screen as it
+// is now, the rows that changed while it was frozen included.
+TEST_F(MuxHost, FrozenTerminalIsSkippedThenRedrawn) {
+  // ~7.6 MB of lines that all differ: every frame redraws the whole screen.
+  std::string id = start_host({"sh", "-c", "read go; awk 'BEGIN{for(i=0;i<40000;i++){printf \"%06d\", i; "
+                                           "for(j=0;j<30;j++) printf \" %05d\", (i*j)%99999; print \"\"}}'; "
+                                           "echo FROZEN-END; sleep 300"},
+                              50, 200, [](HostOptions& o) {
+                                o.client_queue_limit = 64 * 1024;
+                                o.frame_delay_ms = 1;
+                                o.frame_max_delay_ms = 2;
+                              });
+  int master = -1, slave = -1;
+  ASSERT_TRUE(open_raw_pty(&master, &slave));
+  HostClient hc = client(id);
+  ASSERT_EQ(hc.send(MsgType::Attach, json{{"rows", 50}, {"cols", 200}}.dump(), slave), "");
+  ::close(slave);
+  amux::render::Screen::Options so;
+  so.rows = 50;
+  so.cols = 200;
+  amux::render::Screen mirror(so);
+  size_t drained = 0;
+  auto drain = [&] {
+    char buf[65536];
+    pollfd p{master, POLLIN, 0};
+    while (::poll(&p, 1, 20) > 0) {
+      ssize_t n = ::read(master, buf, sizeof buf);
+      if (n <= 0) break;
+      drained += size_t(n);
+      mirror.feed(std::string_view(buf, size_t(n)));
+    }
+  };
+  // The first frame (attached), then the terminal is read no more while the
+  // session floods.
+  ASSERT_TRUE(wait_until([&] { drain(); return drained > 0; }));
+  const long rss_before = vm_rss_kib();
+  long rss_peak = rss_before;
+  ASSERT_EQ(hc.send(MsgType::Input, "go\r"), "");
+  ASSERT_TRUE(wait_until([&] {
+    rss_peak = std::max(rss_peak, vm_rss_kib());
+    return capture(id).find("FROZEN-END") != std::string::npos;
+  }, kSanitized ? 600s : 180s)) << capture(id);
+  if (!kSanitized) {
+    EXPECT_LT(rss_peak - rss_before, 32 * 1024) << "RSS grew by " << (rss_peak - rss_before) << " KiB";
+  }
+  // Drained again: it ends with exactly the session's screen, having got a
+  // bounded part of the 7.6 MB that went through.
+  const std::string want = capture(id);
+  EXPECT_TRUE(wait_until([&] {
+    drain();
+    return amux::render::dump_screen(mirror) == want;
+  })) << amux::render::dump_screen(mirror);
+  EXPECT_LT(drained, 4u << 20);
+  ::close(master);
+}
+
 // Direct input (as tmux's server reads its clients' keys): with "input" the
 // host reads the keys from the passed terminal, sends them to the program,
 // and ends the attach itself when a binding is typed (Leave), after which it
@@ -936,7 +996,19 @@ TEST_F(MuxHost, AttachWithInputReadsKeysAndMatchesBindings) {
   EXPECT_EQ(leave->json().value("action", ""), "next");
   // Keys typed now stay with the terminal: the session does not get them.
   ASSERT_EQ(::write(master, "later\r", 6), 6);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The barrier: those bytes are still there to be read from the terminal,
+  // so the host did not take them (a byte goes to one reader only).
+  int tty = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(tty, 0);
+  std::string left;
+  EXPECT_TRUE(wait_until([&] {
+    char buf[64];
+    ssize_t n = ::read(tty, buf, sizeof buf);
+    if (n > 0) left.append(buf, size_t(n));
+    return left.size() >= 6;
+  })) << "the terminal kept '" << left << "'";
+  ::close(tty);
+  EXPECT_EQ(left, "later\r");
   EXPECT_EQ(capture(id).find("third later"), std::string::npos) << capture(id);
   ::close(master);
   // Input over the socket still works.
