@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "render/redraw_detail.h"
+#include "render/safe_text.h"
 #include "render/utf8.h"
 
 namespace amux::render {
@@ -123,9 +124,9 @@ class RowPainter {
     if (hi < n && hi > 0 && c[hi - 1].width == 2) ++hi;
 
     // The trailing run of blanks in one pen (a wide character cut by the
-    // clip counts as a blank: it is drawn as one).
+    // clip, or kept in one column, counts as a blank: it is drawn as one).
     auto blankish = [&](int col) {
-      return is_blank(c[col]) || (col == n - 1 && c[col].width == 2);
+      return is_blank(c[col]) || (col == n - 1 && c[col].width == 2) || squeezed(c[col]);
     };
     int end = n;
     Pen tail_pen{};
@@ -174,6 +175,21 @@ class RowPainter {
   }
 
  private:
+  // A wide character the Screen had to keep in a one-column cell (it was
+  // written in the last column with autowrap off, or the screen is one
+  // column wide): no terminal can draw it there, and one that tried would
+  // wrap or clip it its own way. Found by fuzz_screen.
+  bool squeezed(const Cell& x) const {
+    if (x.width != 1 || x.ch < 0x1100 || x.ch == kWideTail) return false;
+    char32_t base = x.ch;
+    if (x.ch & kClusterBase) {
+      const std::u32string cps = s_.cell_chars(x);
+      if (cps.empty()) return false;
+      base = cps[0];
+    }
+    return terminal_width(base) == 2;
+  }
+
   // A run of `len` blanks in pen `bp` at `col`.
   void blanks(int col, int len, const Pen& bp, bool cleared) {
     if (cleared && bp == Pen{}) {

@@ -8,9 +8,9 @@
 // UTF-8) resizes the screen to 1+R%40 rows and 1+C%100 columns instead. After
 // every piece the rows, the cursor and the scrollback must be inside their
 // bounds (the cells after every few pieces); a client Screen gets redraw
-// frames as an attached client would
-// (a full redraw, then redraw_since), every frame must be safe for a
-// libvterm-0.1.4 terminal (no raw control byte, no CSI with more than 16
+// frames as an attached client would (a full redraw, then redraw_since)
+// after every few pieces, every frame must be safe for a libvterm-0.1.4
+// terminal (no raw control byte, no CSI with more than 16
 // parameters), and at the end the client and a fresh Screen fed one full
 // redraw both show the host's cells and cursor. The text dumps (capture,
 // logs) and the tile crop run over the result too.
@@ -24,6 +24,7 @@
 
 #include "fuzz/fuzz_check.h"
 #include "render/redraw.h"
+#include "render/safe_text.h"
 #include "render/screen.h"
 #include "render/text_dump.h"
 #include "render/tile.h"
@@ -98,11 +99,19 @@ void check_client(const Screen& a, const Screen& b, const RedrawOptions& o, cons
         FUZZ_CHECK(y.ch == kWideTail, at((std::string(who) + ": wide tail").c_str(), r, c));
         continue;
       }
-      const bool blank_x = x.ch == kBlank || x.ch == U' ', blank_y = y.ch == kBlank || y.ch == U' ';
+      // A wide character in the last column (a 1-column screen) cannot be
+      // drawn there: the redraw sends a blank, as its unit tests expect.
+      // Nor a wide character kept in a one-column cell (autowrap off).
+      const std::u32string cps = a.cell_chars(x);
+      const bool clipped = (x.width == 2 && c == a.cols() - 1) ||
+                           (x.width == 1 && !cps.empty() && terminal_width(cps[0]) == 2);
+      const bool blank_x = clipped || x.ch == kBlank || x.ch == U' ', blank_y = y.ch == kBlank || y.ch == U' ';
       FUZZ_CHECK(blank_x == blank_y && (blank_x || a.cell_text(x) == b.cell_text(y)),
-                 at((std::string(who) + ": text '" + a.cell_text(x) + "' shown as '" + b.cell_text(y) + "'").c_str(),
+                 at((std::string(who) + ": text '" + a.cell_text(x) + "' (width " + std::to_string(x.width) +
+                     ") shown as '" + b.cell_text(y) + "' (width " + std::to_string(y.width) + ")")
+                        .c_str(),
                     r, c));
-      FUZZ_CHECK(x.width == y.width, at((std::string(who) + ": width").c_str(), r, c));
+      FUZZ_CHECK(clipped || x.width == y.width, at((std::string(who) + ": width").c_str(), r, c));
       FUZZ_CHECK((Pen{shown(x.fg, o), shown(x.bg, o), x.attrs} == y.pen()),
                  at((std::string(who) + ": pen").c_str(), r, c));
     }
@@ -188,6 +197,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string full = redraw_full(s, ro);
   check_frame(full);
   fresh.feed(full);
+  FUZZ_CHECK(fresh.total_lines_scrolled() == 0, "a full redraw scrolled the client's screen");
   check_client(s, fresh, ro, "fresh");
   check_bounds(fresh, rows, cols, 0);
 
