@@ -126,7 +126,7 @@ class RowPainter {
     // The trailing run of blanks in one pen (a wide character cut by the
     // clip, or kept in one column, counts as a blank: it is drawn as one).
     auto blankish = [&](int col) {
-      return is_blank(c[col]) || (col == n - 1 && c[col].width == 2) || squeezed(c[col]);
+      return is_blank(c[col]) || (col == n - 1 && (c[col].width == 2 || squeezed(c[col])));
     };
     int end = n;
     Pen tail_pen{};
@@ -175,9 +175,9 @@ class RowPainter {
   }
 
  private:
-  // A wide character the Screen had to keep in a one-column cell (it was
-  // written in the last column with autowrap off, or the screen is one
-  // column wide): no terminal can draw it there, and one that tried would
+  // A wide character the Screen had to keep in a one-column cell (the
+  // screen is one column wide; only the last column can hold one): no
+  // terminal can draw it there, and one that tried would
   // wrap or clip it its own way. Found by fuzz_screen.
   bool squeezed(const Cell& x) const {
     if (x.width != 1 || x.ch < 0x1100 || x.ch == kWideTail) return false;

@@ -149,8 +149,9 @@ std::vector<InputEvent> InputDecoder::feed(std::string_view bytes) {
 
 std::vector<InputEvent> InputDecoder::flush() {
   std::vector<InputEvent> out;
-  if (in_paste_) return out;  // a paste waits for its end marker
-  while (!buf_.empty()) {
+  // A paste waits for its end marker, also one that began in what is
+  // decoded again below.
+  while (!buf_.empty() && !in_paste_) {
     // The first byte (a lone ESC, or the start of a sequence that never
     // finished) becomes a key of its own; the rest is decoded again.
     InputEvent ev;

@@ -113,6 +113,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     i += n;
   }
   check(dec.flush());
+  // Only an unfinished paste waits past the escape time, until its end.
+  if (dec.pending()) {
+    auto evs = dec.feed("\x1b[201~");
+    check(evs);
+    check(dec.flush());
+    FUZZ_CHECK(!evs.empty() && evs.back().kind == amux::view::InputEvent::Paste, "no paste to end");
+  }
   FUZZ_CHECK(!dec.pending(), "input pending after flush");
   return 0;
 }
