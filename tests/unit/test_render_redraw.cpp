@@ -1225,3 +1225,19 @@ TEST(Redraw, WideCharacterInOneColumnIsDrawnBlank) {
   EXPECT_EQ(b.cursor().row, a.cursor().row);
   EXPECT_EQ(b.cursor().col, a.cursor().col);
 }
+
+// Found by fuzz_screen: a zero-width character written after a cursor move
+// is a cell of its own in libvterm (and so in the Screen). Sent as it was,
+// the client's terminal joined it to the character drawn before it; it is
+// drawn as a blank, and the cells beside it stay as they are.
+TEST(Redraw, LoneZeroWidthCellIsDrawnBlank) {
+  Screen a(opts(3, 10));
+  a.feed("3333A\x1b[3G\xe2\x80\x8b");
+  ASSERT_EQ(a.cell_text(a.cell(0, 2)), "\xe2\x80\x8b");
+  Screen b(opts(3, 10));
+  b.feed(redraw_full(a));
+  EXPECT_EQ(b.cell_text(b.cell(0, 1)), "3");
+  EXPECT_TRUE(b.cell(0, 2).ch == kBlank || b.cell(0, 2).ch == U' ') << b.cell_text(b.cell(0, 2));
+  EXPECT_EQ(b.cell_text(b.cell(0, 3)), "3");
+  EXPECT_EQ(b.cursor().col, a.cursor().col);
+}
