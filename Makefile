@@ -9,6 +9,8 @@
 #   make test            build and run every test; ends with "N passed, N failed"
 #   make bench           benchmarks against tmux, printed as ratios
 #   make soak [SOAK_S=600] [SOAK_SESSIONS=50]   long run with kills; a table
+#   make fuzz [FUZZ_S=N] every fuzz target (tests/fuzz/) for N seconds (60),
+#                        clang-14 + libFuzzer + ASan + UBSan, into build-fuzz/
 #   make install PREFIX=/usr/local
 #   make deps            install the Debian packages this needs (apt-get), then
 #                        the real agent CLIs the real-agent tests run (npm,
@@ -26,7 +28,7 @@ TEST_PKGS := gtest gmock
 DEB_PKGS  := g++ make pkg-config libvterm-dev libuv1-dev libncurses-dev \
              libtomlplusplus-dev nlohmann-json3-dev libcli11-dev googletest \
              libgtest-dev libgmock-dev tmux git procps python3 less \
-             libutf8proc-dev libssl-dev zsh openssh-server openssh-client \
+             libutf8proc-dev libssl-dev zsh openssh-server openssh-client clang-14 libclang-rt-14-dev \
              vim man-db nano mc dialog ncdu emacs-nox
 
 ifeq ($(BUILD),debug)
@@ -108,7 +110,7 @@ TESTLIB_OBJS := $(patsubst tests/%.cpp,$(OUT)/obj/tests/%.o,$(TESTLIB_SRCS))
 BENCH_SRCS := $(sort $(wildcard bench/*.cpp))
 BENCH_BINS := $(patsubst bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all run test bench soak install uninstall deps agents clean
+.PHONY: all run test bench soak fuzz fuzz-build install uninstall deps agents clean
 all: $(OUT)/amux $(OUT)/amux-host
 
 # The README's run command: build, then open amux on a working default.
@@ -143,7 +145,7 @@ $(OUT)/amux: $(CLI_OBJS) $(LIBS_ALL) | $(OUT)/amux-host
 # The launcher starts it from next to amux (or <prefix>/lib/amux/).
 HOST_MUX_SRCS := $(sort $(wildcard src/mux/host/*.cpp)) \
                  $(addprefix src/mux/,store/host_spec.cpp agents/screen_patterns.cpp \
-                   wire/protocol.cpp wire/ops.cpp store/session_record.cpp store/paths.cpp store/atomic_file.cpp \
+                   wire/protocol.cpp wire/ops.cpp wire/messages.cpp store/session_record.cpp store/paths.cpp store/atomic_file.cpp \
                    store/roster.cpp agents/state_tracker.cpp agents/state_history.cpp sys/process_info.cpp store/session_env.cpp \
                    store/session_id.cpp)
 HOST_SRCS := src/host/host_main.cpp $(HOST_MUX_SRCS) $(call layer_srcs,render) $(call layer_srcs,pty) \
@@ -271,11 +273,47 @@ deps:
 agents:
 	@bash tests/install_agents.sh
 
+# Fuzzing (docs/testing.md, "Fuzzing"): the layers' sources again, compiled by
+# clang with libFuzzer's coverage and ASan + UBSan, into their own
+# directory; one binary per tests/fuzz/fuzz_<name>.cpp, run over its seed
+# corpus tests/fuzz/corpus/<name>/ for FUZZ_S seconds each.
+FUZZ_S     ?= 60
+FUZZ_OUT   := build-fuzz
+FUZZ_CXX   ?= $(shell command -v ccache >/dev/null 2>&1 && echo ccache) clang++-14
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_FLAGS := -O1 -g $(FUZZ_SAN)
+FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.cpp))
+FUZZ_BINS  := $(patsubst tests/fuzz/%.cpp,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
+# What the targets reach: not the daemon, the host's event loop or the
+# view's terminal drawing (ncurses, libuv), which no target calls.
+FUZZ_LIB_SRCS := $(foreach l,pty keymap render,$(call layer_srcs,$(l))) \
+                 $(filter-out src/mux/daemon/% src/mux/host/%,$(call layer_srcs,mux)) \
+                 $(addprefix src/view/,find_filter.cpp key_input.cpp prompt_parse.cpp session_info.cpp \
+                   text_util.cpp tile_image.cpp)
+FUZZ_LIB_OBJS := $(patsubst src/%.cpp,$(FUZZ_OUT)/obj/%.o,$(FUZZ_LIB_SRCS))
+
+$(FUZZ_OUT)/obj/%.o: src/%.cpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(AMUX_CXXFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_OUT)/libamux_fuzz.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.cpp tests/fuzz/fuzz_check.h $(FUZZ_OUT)/libamux_fuzz.a
+	$(FUZZ_CXX) $(AMUX_CXXFLAGS) -Itests $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< \
+	  $(FUZZ_OUT)/libamux_fuzz.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@FUZZ_S=$(FUZZ_S) bash tests/fuzz/run_fuzz.sh $(FUZZ_BINS)
+
 clean:
-	rm -rf build build-debug build-asan
+	rm -rf build build-debug build-asan build-fuzz
 
 # Keep the test objects that pattern rules build (intermediates otherwise).
 # Only these: a bare .SECONDARY: makes every object secondary, and then a new
 # source file's missing .o does not rebuild its layer library.
 .SECONDARY: $(patsubst tests/%.cpp,$(OUT)/obj/tests/%.o,$(INTEG_SRCS) $(TERM_SRCS)) $(TESTLIB_OBJS)
--include $(shell find $(OUT)/obj $(OUT)/obj-host -name '*.d' 2>/dev/null)
+-include $(shell find $(OUT)/obj $(OUT)/obj-host $(if $(filter fuzz fuzz-build $(FUZZ_OUT)/%,$(MAKECMDGOALS)),$(FUZZ_OUT)) -name '*.d' 2>/dev/null)

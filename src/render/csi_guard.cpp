@@ -21,11 +21,15 @@ bool CsiGuard::filter(std::string_view in, std::string& out) {
     }
     const unsigned char c = static_cast<unsigned char>(p[i]);
     if (st_ == St::Esc) {
+      // As libvterm's parser: a C0 control after ESC is executed and the
+      // escape sequence goes on ("ESC VT [" is a CSI; found by
+      // fuzz_screen), NUL and DEL are ignored, and so is a byte from 0x80 on
+      // ("ESC \xef [" is a CSI too); CAN and SUB abort it.
       if (c == '[') {
         st_ = St::Csi;
         seps_ = 0;
         dropping_ = false;
-      } else if (c != 0x1b) {
+      } else if (c == 0x18 || c == 0x1a || (c >= 0x20 && c < 0x7f)) {
         st_ = St::Ground;
       }
       ++i;

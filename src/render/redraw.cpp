@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "render/redraw_detail.h"
+#include "render/safe_text.h"
 #include "render/utf8.h"
 
 namespace amux::render {
@@ -123,9 +124,10 @@ class RowPainter {
     if (hi < n && hi > 0 && c[hi - 1].width == 2) ++hi;
 
     // The trailing run of blanks in one pen (a wide character cut by the
-    // clip counts as a blank: it is drawn as one).
+    // clip, or a cell no terminal can draw, counts as a blank: it is drawn
+    // as one).
     auto blankish = [&](int col) {
-      return is_blank(c[col]) || (col == n - 1 && c[col].width == 2);
+      return is_blank(c[col]) || (col == n - 1 && c[col].width == 2) || squeezed(c[col]);
     };
     int end = n;
     Pen tail_pen{};
@@ -174,6 +176,23 @@ class RowPainter {
   }
 
  private:
+  // A one-column cell no terminal can draw as it is (found by
+  // fuzz_screen): a wide character the Screen had to keep in one column (a
+  // one-column screen), which a terminal wraps (in the last row: scrolls its
+  // screen) or clips; a zero-width character alone in a cell (libvterm
+  // keeps one written after a cursor move), which a terminal joins to the
+  // character before it. Drawn as a blank.
+  bool squeezed(const Cell& x) const {
+    if (x.width != 1 || x.ch < 0x300 || x.ch == kWideTail) return false;
+    char32_t base = x.ch;
+    if (x.ch & kClusterBase) {
+      const std::u32string cps = s_.cell_chars(x);
+      if (cps.empty()) return false;
+      base = cps[0];
+    }
+    return terminal_width(base) != 1;
+  }
+
   // A run of `len` blanks in pen `bp` at `col`.
   void blanks(int col, int len, const Pen& bp, bool cleared) {
     if (cleared && bp == Pen{}) {

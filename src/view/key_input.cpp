@@ -27,22 +27,25 @@ size_t csi_length(std::string_view s) {
 }
 
 bool parse_sgr_mouse(std::string_view seq, InputEvent& ev) {
-  // ESC [ < b ; x ; y (M|m)
-  if (seq.size() < 6 || seq[2] != '<') return false;
+  // ESC [ < b ; x ; y (M|m), each number present, x and y from 1.
+  if (seq.size() < 9 || seq[2] != '<' || (seq.back() != 'M' && seq.back() != 'm')) return false;
   int v[3] = {0, 0, 0};
   int k = 0;
+  bool digits = false;
   for (size_t i = 3; i + 1 < seq.size(); i++) {
     char c = seq[i];
     if (c == ';') {
-      if (++k > 2) return false;
+      if (!digits || ++k > 2) return false;
+      digits = false;
     } else if (c >= '0' && c <= '9') {
       v[k] = v[k] * 10 + (c - '0');
       if (v[k] > 100000) return false;
+      digits = true;
     } else {
       return false;
     }
   }
-  if (k != 2) return false;
+  if (k != 2 || !digits || v[1] < 1 || v[2] < 1) return false;
   ev.kind = InputEvent::Mouse;
   ev.button = v[0];
   ev.x = v[1] - 1;
@@ -146,8 +149,9 @@ std::vector<InputEvent> InputDecoder::feed(std::string_view bytes) {
 
 std::vector<InputEvent> InputDecoder::flush() {
   std::vector<InputEvent> out;
-  if (in_paste_) return out;  // a paste waits for its end marker
-  while (!buf_.empty()) {
+  // A paste waits for its end marker, also one that began in what is
+  // decoded again below.
+  while (!buf_.empty() && !in_paste_) {
     // The first byte (a lone ESC, or the start of a sequence that never
     // finished) becomes a key of its own; the rest is decoded again.
     InputEvent ev;

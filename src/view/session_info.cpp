@@ -1,6 +1,7 @@
 // session_info.cpp — see session_info.h.
 #include "view/session_info.h"
 
+#include "mux/sys/json_num.h"
 #include "view/text_util.h"
 
 namespace amux::view {
@@ -38,7 +39,7 @@ bool state_live(State s) {
 SessionInfo SessionInfo::from_json(const nlohmann::json& j) {
   SessionInfo s;
   auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
-  auto num = [&](const char* k) { return j.contains(k) && j[k].is_number() ? j[k].get<int64_t>() : int64_t(0); };
+  auto num = [&](const char* k) { return j.contains(k) && j[k].is_number() ? mux::json_int<int64_t>(j[k]) : int64_t(0); };
   s.id = sanitize(str("id"));
   s.host = sanitize(str("host"));
   if (!s.host.empty()) {
@@ -57,8 +58,8 @@ SessionInfo SessionInfo::from_json(const nlohmann::json& j) {
   s.created_at = num("startedAt");
   s.updated_at = num("updatedAt");
   s.finished_at = num("finishedAt");
-  if (j.contains("exitCode") && j["exitCode"].is_number()) s.exit_code = j["exitCode"].get<int>();
-  if (j.contains("signal") && j["signal"].is_number()) s.signal = j["signal"].get<int>();
+  if (j.contains("exitCode") && j["exitCode"].is_number()) s.exit_code = mux::json_int<int>(j["exitCode"]);
+  if (j.contains("signal") && j["signal"].is_number()) s.signal = mux::json_int<int>(j["signal"]);
   if (s.name.empty()) s.name = s.id.empty() ? s.host : s.id;
   return s;
 }
@@ -66,7 +67,12 @@ SessionInfo SessionInfo::from_json(const nlohmann::json& j) {
 int64_t SessionInfo::age_ms(int64_t now) const {
   int64_t end = !state_live(state) && finished_at ? finished_at : now;
   if (!state_live(state) && !finished_at) end = updated_at ? updated_at : now;
-  return created_at ? end - created_at : 0;
+  if (!created_at) return 0;
+  // Times come from files and peers: a difference that does not fit is
+  // clamped, never overflowed (undefined behaviour).
+  int64_t age = 0;
+  if (__builtin_sub_overflow(end, created_at, &age)) return end < created_at ? INT64_MIN : INT64_MAX;
+  return age;
 }
 
 }  // namespace amux::view

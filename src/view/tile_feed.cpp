@@ -53,13 +53,9 @@ TileFeed::~TileFeed() {
 }
 
 void TileFeed::apply(const nlohmann::json& j) {
-  std::string text = j.value("text", std::string());
-  int cr = -1, cc = -1;
-  if (j.contains("cursor") && j["cursor"].is_array() && j["cursor"].size() == 2) {
-    cr = j["cursor"][0].get<int>();
-    cc = j["cursor"][1].get<int>();
-  }
-  std::string title = j.value("title", std::string());
+  TileEvent ev = read_tile_event(j);
+  std::string text = std::move(ev.text), title = std::move(ev.title);
+  int cr = ev.cursor_row, cc = ev.cursor_col;
   if (polling_) text = crop_capture(text, std::max(rows_, 1), &cr);
   if (image_.set(text, cr, cc, title)) {
     updates_++;

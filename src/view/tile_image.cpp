@@ -4,9 +4,27 @@
 #include <algorithm>
 #include <vector>
 
+#include "mux/sys/json_num.h"
 #include "view/text_util.h"
 
 namespace amux::view {
+
+TileEvent read_tile_event(const nlohmann::json& j) {
+  TileEvent e;
+  if (!j.is_object()) return e;
+  auto str = [&](const char* k) {
+    auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  e.text = str("text");
+  e.title = str("title");
+  auto c = j.find("cursor");
+  if (c != j.end() && c->is_array() && c->size() == 2 && (*c)[0].is_number() && (*c)[1].is_number()) {
+    e.cursor_row = mux::json_int<int>((*c)[0], -1, 1 << 20);
+    e.cursor_col = mux::json_int<int>((*c)[1], -1, 1 << 20);
+  }
+  return e;
+}
 namespace {
 
 // Display width of a line with its escape sequences left out.

@@ -11,9 +11,22 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "render/screen.h"
 
 namespace amux::view {
+
+// What a host's screen_watch Event or capture Response says of its screen:
+// {"text": "...", "cursor": [row, col], "title": "..."}. Never throws: a
+// field of the wrong type is as absent (a host of another version, or
+// anything listening on its socket, must not bring the view down).
+struct TileEvent {
+  std::string text;
+  int cursor_row = -1, cursor_col = -1;  // -1: unknown
+  std::string title;
+};
+TileEvent read_tile_event(const nlohmann::json& j);
 
 class TileImage {
  public:

@@ -278,6 +278,30 @@ TEST(Guard9, ScreenSurvivesManyArgs) {
   EXPECT_TRUE(s.cell(0, 0).attrs & kBold) << "16th parameter dropped";
 }
 
+// Found by fuzz_screen: libvterm executes a C0 control inside an escape
+// sequence and goes on with it, so "ESC VT [" (or ESC NUL [, ESC DEL [,
+// ESC 0xEF [: a byte from 0x80 on is ignored there too) is a CSI too; the guard took ESC + VT as a finished sequence and let 40
+// parameters through, and libvterm crashed (in a child here, so a
+// regression fails the test, not the binary).
+TEST(Guard9, ControlsInsideTheSequence) {
+  std::string many;
+  for (int i = 0; i < 40; ++i) many += "1;";
+  for (const std::string lead : {std::string("\x1b\x0b["), std::string("\x1b\x04\x1d["),
+                                 std::string("\x1b\x7f["), std::string("\x1b\x00[", 4),
+                                 std::string("\x1b\xef[")}) {
+    EXPECT_EXIT(
+        {
+          Screen s(opts(24, 80));
+          for (int i = 0; i < 20; ++i) s.feed(lead + many + "1\x0b;1mx");
+          std::exit(0);
+        },
+        ::testing::ExitedWithCode(0), "");
+  }
+  Screen s(opts(24, 80));
+  s.feed("\x1b\x0b[" + many + "1mok");
+  EXPECT_EQ(row_text(s, 1), "ok");  // the VT moved down a row
+}
+
 // Guard 10, why: libvterm 0.1.4's REP (CSI n b) repeats the last glyph by
 // stepping the cursor by its width; with no glyph printed yet, or a
 // zero-width one, the loop never ends. A bare libvterm hangs (checked in a

@@ -1206,3 +1206,47 @@ TEST(RedrawSpans, TypedKeyCostsAFewBytes) {
   a.feed("\x1b[1;200Hq");
   EXPECT_GT(redraw_since(a, last, {}).size(), 150u);
 }
+
+// Found by fuzz_screen: on a one-column screen libvterm keeps a wide
+// character in a one-column cell. The redraw sent it as it is, and the
+// client's terminal wrapped it away (a Screen client showed a blank while
+// the host's cell held the character); it is drawn as a blank now, like a
+// wide character cut by the clip, and nothing else moves.
+TEST(Redraw, WideCharacterInOneColumnIsDrawnBlank) {
+  // In the last row: a client terminal that wraps it scrolls its screen.
+  Screen a(opts(5, 1));
+  a.feed("a\r\nb\r\nc\r\nd\r\ne\x1b[5;1H\xe7\x95\x8c");
+  int wide = -1;
+  for (int r = 0; r < a.rows(); ++r)
+    if (a.cell_text(a.cell(r, 0)) == "\xe7\x95\x8c") wide = r;
+  ASSERT_GE(wide, 0) << "libvterm dropped the wide character";
+  ASSERT_EQ(a.cell(wide, 0).width, 1);
+  Screen b(opts(5, 1));
+  b.feed(redraw_full(a));
+  EXPECT_EQ(b.scrollback_size(), 0u);
+  for (int r = 0; r < a.rows(); ++r) {
+    if (r == wide) {
+      EXPECT_TRUE(b.cell(r, 0).ch == kBlank || b.cell(r, 0).ch == U' ') << b.cell_text(b.cell(r, 0));
+    } else {
+      EXPECT_EQ(b.cell_text(b.cell(r, 0)), a.cell_text(a.cell(r, 0))) << "row " << r;
+    }
+  }
+  EXPECT_EQ(b.cursor().row, a.cursor().row);
+  EXPECT_EQ(b.cursor().col, a.cursor().col);
+}
+
+// Found by fuzz_screen: a zero-width character written after a cursor move
+// is a cell of its own in libvterm (and so in the Screen). Sent as it was,
+// the client's terminal joined it to the character drawn before it; it is
+// drawn as a blank, and the cells beside it stay as they are.
+TEST(Redraw, LoneZeroWidthCellIsDrawnBlank) {
+  Screen a(opts(3, 10));
+  a.feed("3333A\x1b[3G\xe2\x80\x8b");
+  ASSERT_EQ(a.cell_text(a.cell(0, 2)), "\xe2\x80\x8b");
+  Screen b(opts(3, 10));
+  b.feed(redraw_full(a));
+  EXPECT_EQ(b.cell_text(b.cell(0, 1)), "3");
+  EXPECT_TRUE(b.cell(0, 2).ch == kBlank || b.cell(0, 2).ch == U' ') << b.cell_text(b.cell(0, 2));
+  EXPECT_EQ(b.cell_text(b.cell(0, 3)), "3");
+  EXPECT_EQ(b.cursor().col, a.cursor().col);
+}

@@ -89,6 +89,25 @@ TEST(InputDecoder, SplitsKeysTextMouseAndPaste) {
   EXPECT_EQ(ev[7].text, "pa\x1b[Aste");
 }
 
+// Found by fuzz_keys: a CSI that only looks like an SGR mouse report (a
+// final byte other than M/m, an empty or zero coordinate) was a mouse event
+// at x or y -1; it is a key (its bytes) like any other CSI.
+TEST(InputDecoder, MalformedMouseReportIsAKey) {
+  InputDecoder d;
+  for (const char* seq : {"\x1b[<0;2;W", "\x1b[<0;0;5M", "\x1b[<0;5;0m", "\x1b[<;5;5M", "\x1b[<0;5;M"}) {
+    auto ev = d.feed(seq);
+    ASSERT_EQ(ev.size(), 1u) << seq + 1;
+    EXPECT_EQ(ev[0].kind, InputEvent::Key) << seq + 1;
+    EXPECT_EQ(ev[0].bytes, seq) << seq + 1;
+  }
+  auto ev = d.feed("\x1b[<65;1;1m");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].kind, InputEvent::Mouse);
+  EXPECT_EQ(ev[0].x, 0);
+  EXPECT_EQ(ev[0].y, 0);
+  EXPECT_FALSE(ev[0].press);
+}
+
 TEST(InputDecoder, LoneEscapeWaitsThenFlushes) {
   InputDecoder d;
   EXPECT_TRUE(d.feed("\x1b").empty());

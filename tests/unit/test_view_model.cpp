@@ -2,7 +2,9 @@
 // selection, find filters, sanitizing, row details and the view.json prefs.
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <clocale>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 
@@ -298,6 +300,22 @@ TEST(SessionInfo, FromJsonStripsControlCharacters) {
   EXPECT_EQ(row_detail(s, false).rfind("exit 3 — ", 0), 0u);
   s.detail = "exit 3 — oops";
   EXPECT_EQ(row_detail(s, false), "exit 3 — oops");
+}
+
+// Found by fuzz_json: times from a peer or a file at the ends of int64's
+// range (1e300 and -1e300 clamp there) overflowed age_ms's subtraction
+// (undefined behaviour); exit codes beyond int were cast out of range.
+TEST(SessionInfo, ExtremeNumbersAreClamped) {
+  auto s = SessionInfo::from_json(nlohmann::json::parse(
+      R"({"id":"x","startedAt":1e300,"updatedAt":-1e300,"exitCode":1e300,"signal":-1e300,"state":"done"})"));
+  EXPECT_EQ(s.created_at, INT64_MAX);
+  EXPECT_EQ(s.updated_at, INT64_MIN);
+  EXPECT_EQ(s.exit_code, INT_MAX);
+  EXPECT_EQ(s.signal, INT_MIN);
+  EXPECT_EQ(s.age_ms(0), INT64_MIN);
+  s.state = State::Working;
+  s.created_at = INT64_MIN;
+  EXPECT_EQ(s.age_ms(INT64_MAX), INT64_MAX);
 }
 
 TEST(TextUtil, WidthAndFit) {

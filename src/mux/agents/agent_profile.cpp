@@ -94,7 +94,8 @@ ProfileSet ProfileSet::from_sources(const std::vector<std::pair<std::string, std
       here.emplace_back(v.source().begin.line, name);
     }
     std::sort(here.begin(), here.end());
-    for (auto& [line, name] : here) {
+    for (const auto& entry : here) {
+      const std::string& name = entry.second;  // (a lambda cannot capture a structured binding in clang 14)
       const toml::table* t = root.get_as<toml::table>(name);
       auto it = std::find_if(layered.begin(), layered.end(), [&](auto& e) { return e.first == name; });
       if (it == layered.end()) {

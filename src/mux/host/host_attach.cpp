@@ -15,6 +15,7 @@
 #include <algorithm>
 
 #include "mux/host/host_impl.h"
+#include "mux/wire/messages.h"
 #include "render/redraw.h"
 
 namespace amux::mux {
@@ -22,8 +23,9 @@ namespace amux::mux {
 using namespace host_detail;
 
 void SessionHost::Impl::read_size(const json& j, int* rows, int* cols) {
-  *rows = std::clamp(j.at("rows").get<int>(), 1, kMaxRows);
-  *cols = std::clamp(j.at("cols").get<int>(), 1, kMaxCols);
+  const TermSize s = read_term_size(j, kMaxRows, kMaxCols);
+  *rows = s.rows;
+  *cols = s.cols;
 }
 
 void SessionHost::Impl::on_attach(Conn* c, const json& j) {

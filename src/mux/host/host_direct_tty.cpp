@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mux/host/host_impl.h"
+#include "mux/wire/messages.h"
 
 namespace amux::mux {
 
@@ -70,8 +71,7 @@ void SessionHost::Impl::send_exited(Conn* c, const json& ex) {
 void SessionHost::Impl::start_tty_input(Conn* c, const json& j) {
   std::vector<keymap::Binding> bindings;
   try {
-    for (const auto& b : j.at("bindings"))
-      bindings.push_back({b.at("keys").get<std::string>(), b.at("action").get<std::string>()});
+    bindings = read_bindings(j);
     c->chords = std::make_unique<keymap::ChordMatcher>(bindings);
   } catch (const std::exception& e) {
     log(std::string("attach: not reading the terminal: ") + e.what());

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "mux/host/host_impl.h"
+#include "mux/wire/messages.h"
 #include "render/text_dump.h"
 
 namespace amux::mux {
@@ -71,13 +72,13 @@ json SessionHost::Impl::op_capture(Conn*, const json& req) {
 json SessionHost::Impl::op_logs(Conn*, const json& req) {
   render::DumpOptions o;
   o.sgr = req.value("sgr", false);
-  int64_t lines = req.value("lines", int64_t(0));
+  int64_t lines = read_int64(req, "lines", 0);
   return {{"ok", true},
           {"text", fit_text(render::dump_history(*screen, size_t(std::max<int64_t>(0, lines)), o))}};
 }
 
 json SessionHost::Impl::op_follow(Conn* c, const json& req) {
-  return start_follow(c, req.value("lines", int64_t(0)));
+  return start_follow(c, read_int64(req, "lines", 0));
 }
 
 json SessionHost::Impl::op_reply(Conn*, const json& req) {
@@ -134,9 +135,9 @@ json SessionHost::Impl::op_subscribe(Conn* c, const json&) {
 
 json SessionHost::Impl::op_screen_watch(Conn* c, const json& req) {
   c->watching = true;
-  c->watch_rows = std::clamp(req.value("rows", 10), 1, kMaxRows);
-  c->watch_cols = std::clamp(req.value("cols", 40), 1, kMaxCols);
-  c->watch_interval = uint64_t(std::clamp(req.value("interval_ms", 100), 20, 10000));
+  c->watch_rows = read_int(req, "rows", 10, 1, kMaxRows);
+  c->watch_cols = read_int(req, "cols", 40, 1, kMaxCols);
+  c->watch_interval = uint64_t(read_int(req, "interval_ms", 100, 20, 10000));
   c->watch_sgr = req.value("sgr", false);
   json r = watch_json(c);
   r["ok"] = true;

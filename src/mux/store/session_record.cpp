@@ -12,9 +12,11 @@
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <type_traits>
 
 #include "mux/store/atomic_file.h"
 #include "mux/store/session_id.h"
+#include "mux/sys/json_num.h"
 
 namespace amux::mux {
 
@@ -57,7 +59,11 @@ bool known_key(const std::string& k) {
 template <typename T>
 void get_opt(const json& j, const char* key, T& out) {
   auto it = j.find(key);
-  if (it != j.end() && !it->is_null()) out = it->template get<T>();
+  if (it == j.end() || it->is_null()) return;
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+    out = json_int<T>(*it);  // 1e300 in a file is clamped, not undefined behaviour
+  else
+    out = it->template get<T>();
 }
 
 }  // namespace
@@ -161,8 +167,8 @@ SessionRecord SessionRecord::from_json(const json& j) {
   get_opt(j, "updatedAt", r.updated_at);
   get_opt(j, "startedAt", r.started_at);
   get_opt(j, "finishedAt", r.finished_at);
-  if (auto it = j.find("exitCode"); it != j.end() && !it->is_null()) r.exit_code = it->get<int>();
-  if (auto it = j.find("signal"); it != j.end() && !it->is_null()) r.signal = it->get<int>();
+  if (auto it = j.find("exitCode"); it != j.end() && !it->is_null()) r.exit_code = json_int<int>(*it);
+  if (auto it = j.find("signal"); it != j.end() && !it->is_null()) r.signal = json_int<int>(*it);
   get_opt(j, "hadWork", r.had_work);
   if (auto it = j.find("transitions"); it != j.end() && it->is_array()) r.transitions = *it;
   get_opt(j, "attached", r.attached);
