@@ -30,10 +30,12 @@ struct Color {
   constexpr bool operator==(const Color&) const = default;
 };
 
-// Attribute bits (libvterm 0.1.4 has no dim/faint).
+// Attribute bits. The Screen reads SGR itself (sgr.h, tmux's rules), so it
+// keeps what libvterm 0.1.4's pen lacks: dim, conceal, overline and the
+// dotted and dashed underlines. Rapid blink (SGR 6) is kBlink, as in tmux.
 enum Attr : uint16_t {
   kBold = 1 << 0,
-  kUnderline = 1 << 1,        // single
+  kUnderline = 1 << 1,  // single
   kDoubleUnderline = 1 << 2,
   kCurlyUnderline = 1 << 3,
   kItalic = 1 << 4,
@@ -41,12 +43,25 @@ enum Attr : uint16_t {
   kReverse = 1 << 6,
   kStrike = 1 << 7,
   kConceal = 1 << 8,
+  kDim = 1 << 9,
+  kOverline = 1 << 10,
+  kDottedUnderline = 1 << 11,
+  kDashedUnderline = 1 << 12,
 };
+// The underline styles: at most one is set.
+inline constexpr uint16_t kAnyUnderline =
+    kUnderline | kDoubleUnderline | kCurlyUnderline | kDottedUnderline | kDashedUnderline;
+// Attributes that show on a blank cell (a terminal erases with the
+// background colour alone, so a blank in one of these is a real space).
+inline constexpr uint16_t kVisibleOnBlank = kReverse | kAnyUnderline | kStrike | kOverline;
 
-// Everything about a cell except its text.
+// Everything about a cell except its text. `ul` is the underline colour
+// (SGR 58/59); a cell stores it as an index into its Screen's table
+// (Screen::pen_of gives a cell's Pen).
 struct Pen {
   Color fg, bg;
   uint16_t attrs = 0;
+  Color ul;
   constexpr bool operator==(const Pen&) const = default;
 };
 
@@ -62,9 +77,15 @@ struct Cell {
   Color fg, bg;
   uint16_t attrs = 0;
   uint8_t width = 1;  // 1, or 2 for the left half of a wide character
-  uint8_t reserved = 0;
+  // Bit 0: DECSCA-protected (the Screen's own); bits 1-7: the underline
+  // colour's index in the Screen's UlColors (0: the default colour).
+  uint8_t flags = 0;
 
-  Pen pen() const { return Pen{fg, bg, attrs}; }
+  uint8_t ul_index() const { return uint8_t(flags >> 1); }
+  // Same colours, attributes and underline colour.
+  bool same_pen(const Cell& o) const {
+    return fg == o.fg && bg == o.bg && attrs == o.attrs && ul_index() == o.ul_index();
+  }
   bool operator==(const Cell&) const = default;
 };
 static_assert(sizeof(Cell) == 16, "Cell must stay 16 bytes");

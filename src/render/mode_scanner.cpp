@@ -44,7 +44,7 @@ void ModeScanner::csi_final(char final, size_t at, Modes& m, bool& changed,
     int p = params_[i];
     if (p < 0) continue;
     apply_private_mode(p, set, m);
-    if (!set && (p == 1048 || p == 1049)) cut.restore = true;
+    if (p == 1048 || p == 1049) (set ? cut.save : cut.restore) = true;
     if (i > 0) cut.extra[cut.nextra++] = p;
   }
   if (!(before == m)) changed = true;
@@ -53,6 +53,8 @@ void ModeScanner::csi_final(char final, size_t at, Modes& m, bool& changed,
     cuts->push_back(cut);
   } else if (cut.restore) {
     cuts->push_back(ScanCut{ScanCut::Kind::Restore, at});
+  } else if (cut.save) {
+    cuts->push_back(ScanCut{ScanCut::Kind::Save, at});
   }
   // (CSI u is no cursor restore in libvterm 0.1.4, nor is CSI s a save.)
   // DECSTR (CSI ! p) is deliberately ignored: libvterm 0.1.4 does not
@@ -92,6 +94,8 @@ void ModeScanner::esc_byte(unsigned char c, size_t at, size_t esc_at, bool esc_h
       m.app_keypad = on;
     } else if (c == '8') {  // DECRC
       if (cuts) cuts->push_back(ScanCut{ScanCut::Kind::Restore, at});
+    } else if (c == '7') {  // DECSC
+      if (cuts) cuts->push_back(ScanCut{ScanCut::Kind::Save, at});
     } else if (c == 'c') {  // RIS
       if (!(m == Modes{})) changed = true;
       m = Modes{};

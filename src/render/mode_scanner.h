@@ -8,7 +8,8 @@
 // reports it sends mean what the program expects. And some of libvterm's
 // sequences need the Screen's help (screen_feed.cpp; docs/libvterm.md):
 //  - a cursor restore (DECRC, CSI ? 1048 l, CSI ? 1049 l) must be followed
-//    by a clamp of the cursor (guard 7);
+//    by a clamp of the cursor (guard 7) and restores the Screen's pen; a
+//    save (DECSC, CSI ? 1048 h, CSI ? 1049 h) saves the pen;
 //  - REP (CSI n b) loops forever when the last glyph had no width (guard
 //    10): its final byte is reported so the Screen can check first;
 //  - DECSET/DECRST apply only their first parameter in libvterm: the rest
@@ -36,15 +37,18 @@ namespace amux::render {
 struct ScanCut {
   enum class Kind : uint8_t {
     Restore,  // `at` is just past a cursor-restoring sequence
+    Save,     // `at` is just past a cursor-saving sequence
     Rep,      // `at` is the offset of a REP's final byte 'b'
     Modes,    // `at` is just past a DECSET/DECRST with several parameters
   };
   Kind kind = Kind::Restore;
   size_t at = 0;
   // Modes: the parameters after the first, whether it was a set ('h'), and
-  // whether any parameter restores the cursor (1048/1049 reset).
+  // whether any parameter restores the cursor (1048/1049 reset) or saves
+  // it (1048/1049 set).
   bool set = false;
   bool restore = false;
+  bool save = false;
   uint8_t nextra = 0;
   int extra[15] = {};
 };

@@ -75,10 +75,9 @@ bool is_blank(const Cell& c) { return (c.ch == kBlank || c.ch == U' ') && c.widt
 
 // Whether blanks in this pen may be drawn by erasing (ECH, EL): terminals
 // erase with the background colour only, so attributes that show on a
-// blank (reverse video, underlines, strike-through) need real spaces.
-bool erasable(const Pen& p) {
-  return (p.attrs & (kReverse | kUnderline | kDoubleUnderline | kCurlyUnderline | kStrike)) == 0;
-}
+// blank (reverse video, underlines, strike-through, overline) need real
+// spaces.
+bool erasable(const Pen& p) { return (p.attrs & kVisibleOnBlank) == 0; }
 
 // The client's area: the screen clipped to max_rows x max_cols.
 struct Area {
@@ -130,8 +129,8 @@ class RowPainter {
     int end = n;
     Pen tail_pen{};
     if (blankish(n - 1)) {
-      tail_pen = map_pen(c[n - 1].pen(), o_);
-      while (end > 0 && blankish(end - 1) && map_pen(c[end - 1].pen(), o_) == tail_pen) --end;
+      tail_pen = map_pen(s_.pen_of(c[n - 1]), o_);
+      while (end > 0 && blankish(end - 1) && map_pen(s_.pen_of(c[end - 1]), o_) == tail_pen) --end;
       if (!erasable(tail_pen)) end = n;  // drawn as spaces below
     }
 
@@ -145,15 +144,15 @@ class RowPainter {
         continue;
       }
       if (blankish(col)) {
-        const Pen bp = map_pen(x.pen(), o_);
+        const Pen bp = map_pen(s_.pen_of(x), o_);
         int j = col;
-        while (j < stop && blankish(j) && map_pen(c[j].pen(), o_) == bp) ++j;
+        while (j < stop && blankish(j) && map_pen(s_.pen_of(c[j]), o_) == bp) ++j;
         blanks(col, j - col, bp, cleared);
         col = j;
         continue;
       }
       move_to(col);
-      set_pen(map_pen(x.pen(), o_));
+      set_pen(map_pen(s_.pen_of(x), o_));
       put_text(x);
       if (x.width == 2) {
         col += 2;

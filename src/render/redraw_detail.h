@@ -25,7 +25,7 @@ inline Color map_color(Color c, const RedrawOptions& o) {
 }
 
 inline Pen map_pen(const Pen& p, const RedrawOptions& o) {
-  return Pen{map_color(p.fg, o), map_color(p.bg, o), p.attrs};
+  return Pen{map_color(p.fg, o), map_color(p.bg, o), p.attrs, map_color(p.ul, o)};
 }
 
 // SGR between two pens already mapped for the client ("" when equal).

@@ -6,7 +6,11 @@
 // or a reset and everything), with colours mapped to what the client can
 // show (256 colours, none), and never more than 16 parameters in one CSI
 // (a client running on libvterm 0.1.4 would crash: docs/libvterm.md,
-// guard 9).
+// guard 9) nor more than 60 bytes of them (tmux 3.3a, as the client's
+// terminal, drops a CSI whose parameters pass 63 bytes). Underline styles
+// past the single one and the underline colour go out in the colon form
+// (4:3, 58:2::r:g:b), which a terminal that does not know them skips
+// whole; the semicolon form would be read as other attributes.
 #include "render/redraw.h"
 
 #include <algorithm>
@@ -27,14 +31,18 @@ using SgrParams = std::vector<std::string>;
 // SGR groups that turn on `attrs`.
 void attr_params(SgrParams& s, uint16_t attrs) {
   if (attrs & kBold) s.emplace_back("1");
+  if (attrs & kDim) s.emplace_back("2");
   if (attrs & kItalic) s.emplace_back("3");
   if (attrs & kUnderline) s.emplace_back("4");
   if (attrs & kDoubleUnderline) s.emplace_back("21");
   if (attrs & kCurlyUnderline) s.emplace_back("4:3");
+  if (attrs & kDottedUnderline) s.emplace_back("4:4");
+  if (attrs & kDashedUnderline) s.emplace_back("4:5");
   if (attrs & kBlink) s.emplace_back("5");
   if (attrs & kReverse) s.emplace_back("7");
   if (attrs & kConceal) s.emplace_back("8");
   if (attrs & kStrike) s.emplace_back("9");
+  if (attrs & kOverline) s.emplace_back("53");
 }
 
 // The SGR group that sets a colour (39/49 for the default).
@@ -57,22 +65,44 @@ void color_params(SgrParams& s, Color c, bool fg) {
   }
 }
 
+// The underline colour's group (59 for the default).
+void ul_params(SgrParams& s, Color c) {
+  switch (c.kind()) {
+    case Color::Default:
+      s.emplace_back("59");
+      return;
+    case Color::Indexed:
+      s.push_back("58:5:" + std::to_string(c.index()));
+      return;
+    case Color::Rgb:
+      s.push_back("58:2::" + std::to_string(c.r()) + ":" + std::to_string(c.g()) + ":" +
+                  std::to_string(c.b()));
+      return;
+  }
+}
+
 // The groups as CSI ... m sequences of at most kMaxCsiArgs arguments each:
 // libvterm 0.1.4 crashes on a CSI with more than 16 (its argument array
-// overflows), so a client running on it must never get one.
+// overflows), so a client running on it must never get one; and of at most
+// kMaxCsiBytes parameter bytes, which tmux keeps whole.
 constexpr int kMaxCsiArgs = 16;
+constexpr size_t kMaxCsiBytes = 60;
 std::string pack_sgr(const SgrParams& groups) {
   std::string out;
   int args = 0;
+  size_t bytes = 0;
   for (const std::string& g : groups) {
     int n = 1 + int(std::count_if(g.begin(), g.end(), [](char c) { return c == ';' || c == ':'; }));
-    if (args > 0 && args + n > kMaxCsiArgs) {
+    if (args > 0 && (args + n > kMaxCsiArgs || bytes + 1 + g.size() > kMaxCsiBytes)) {
       out += 'm';
       args = 0;
+      bytes = 0;
     }
+    if (args > 0) ++bytes;
     out += args == 0 ? "\x1b[" : ";";
     out += g;
     args += n;
+    bytes += g.size();
   }
   if (args > 0) out += 'm';
   return out;
@@ -88,12 +118,14 @@ std::string sgr_mapped(const Pen& f, const Pen& t) {
   attr_params(full, t.attrs);
   if (t.fg != Color::def()) color_params(full, t.fg, true);
   if (t.bg != Color::def()) color_params(full, t.bg, false);
+  if (t.ul != Color::def()) ul_params(full, t.ul);
   std::string best = pack_sgr(full);
   if ((f.attrs & ~t.attrs) == 0) {  // nothing to turn off: maybe add only
     SgrParams inc;
     attr_params(inc, uint16_t(t.attrs & ~f.attrs));
     if (t.fg != f.fg) color_params(inc, t.fg, true);
     if (t.bg != f.bg) color_params(inc, t.bg, false);
+    if (t.ul != f.ul) ul_params(inc, t.ul);
     std::string s = pack_sgr(inc);
     if (s.size() <= best.size()) best = std::move(s);
   }

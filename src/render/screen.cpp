@@ -71,6 +71,10 @@ std::u32string Screen::cell_chars(const Cell& c) const {
   return std::u32string(1, c.ch);
 }
 
+Pen Screen::pen_of(const Cell& c) const {
+  return Pen{c.fg, c.bg, c.attrs, impl_->ul_colors.get(c.ul_index())};
+}
+
 std::string Screen::cell_text(const Cell& c) const {
   std::string out;
   if (c.ch == kBlank || c.ch == kWideTail) return out;

@@ -106,6 +106,8 @@ class Screen {
   std::string cell_text(const Cell& c) const;
   // The code points of a cell (base + combining marks), empty for blank/tail.
   std::u32string cell_chars(const Cell& c) const;
+  // A cell's pen, with its underline colour (a cell holds an index).
+  Pen pen_of(const Cell& c) const;
 
   Cursor cursor() const;
   const std::string& title() const;

@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 
+#include "render/sgr.h"
 #include "render/utf8.h"
 
 namespace amux::render {
@@ -20,12 +21,6 @@ using namespace screen_detail;
 namespace {
 
 constexpr size_t kMaxTitle = 1024;  // bytes kept of a title / icon name
-
-Color to_color(const VTermColor& c) {
-  if (c.type & VTERM_COLOR_DEFAULT_MASK) return Color::def();
-  if (VTERM_COLOR_IS_INDEXED(&c)) return Color::indexed(c.indexed.idx);
-  return Color::rgb(c.rgb.red, c.rgb.green, c.rgb.blue);
-}
 
 std::string clean_title(const char* s) {
   std::string out;
@@ -75,9 +70,9 @@ int Screen::Impl::on_putglyph(VTermGlyphInfo* info, VTermPos pos) {
   }
   int end = pos.col + w;
   if (end < cols && c[end].ch == kWideTail) c[end].ch = kBlank;
-  uint8_t prot = info->protected_cell ? kProtected : 0;
-  c[pos.col] = Cell{ch, pen.fg, pen.bg, pen.attrs, uint8_t(w), prot};
-  if (w == 2) c[pos.col + 1] = Cell{kWideTail, pen.fg, pen.bg, pen.attrs, 1, prot};
+  const uint8_t flags = cell_flags(info->protected_cell);
+  c[pos.col] = Cell{ch, pen.fg, pen.bg, pen.attrs, uint8_t(w), flags};
+  if (w == 2) c[pos.col + 1] = Cell{kWideTail, pen.fg, pen.bg, pen.attrs, 1, flags};
   if (end > *pg_ext) *pg_ext = uint16_t(end);
   pg_rowp->version = bump();
 
@@ -172,37 +167,45 @@ int Screen::Impl::on_moverect(VTermRect dest, VTermRect src) {
 }
 
 int Screen::Impl::on_erase(VTermRect rect, int selective) {
+  if (alt_erase_default) {  // the clear that follows a switch to the alternate screen
+    alt_erase_default = false;
+    const Cell b = blank;
+    const bool d = pen_default;
+    blank = Cell{};
+    pen_default = true;
+    erase_rect(rect.start_row, rect.end_row, rect.start_col, rect.end_col, selective != 0, bump());
+    blank = b;
+    pen_default = d;
+    return 1;
+  }
   erase_rect(rect.start_row, rect.end_row, rect.start_col, rect.end_col, selective != 0, bump());
   return 1;
 }
 
+// A reset (RIS, and the one at construction): the pen and the saved pen.
 int Screen::Impl::on_initpen() {
   pen = Pen{};
+  saved_pen = Pen{};
   set_pen_cell();
   return 1;
 }
 
-int Screen::Impl::on_setpenattr(VTermAttr attr, VTermValue* val) {
-  auto flag = [&](uint16_t bit, bool on) {
-    pen.attrs = on ? uint16_t(pen.attrs | bit) : uint16_t(pen.attrs & ~bit);
-  };
-  switch (attr) {
-    case VTERM_ATTR_BOLD: flag(kBold, val->boolean); break;
-    case VTERM_ATTR_UNDERLINE:
-      flag(kUnderline | kDoubleUnderline | kCurlyUnderline, false);
-      if (val->number == VTERM_UNDERLINE_SINGLE) flag(kUnderline, true);
-      else if (val->number == VTERM_UNDERLINE_DOUBLE) flag(kDoubleUnderline, true);
-      else if (val->number == VTERM_UNDERLINE_CURLY) flag(kCurlyUnderline, true);
-      break;
-    case VTERM_ATTR_ITALIC: flag(kItalic, val->boolean); break;
-    case VTERM_ATTR_BLINK: flag(kBlink, val->boolean); break;
-    case VTERM_ATTR_REVERSE: flag(kReverse, val->boolean); break;
-    case VTERM_ATTR_STRIKE: flag(kStrike, val->boolean); break;
-    case VTERM_ATTR_FOREGROUND: pen.fg = to_color(val->color); break;
-    case VTERM_ATTR_BACKGROUND: pen.bg = to_color(val->color); break;
-    default: return 1;  // FONT (no conceal attribute in 0.1.4)
+// libvterm's own pen never sees an SGR (PenFilter), so what it reports (its
+// defaults after a reset, its saved copy after a cursor restore) is not the
+// pen: the Screen follows resets through on_initpen and saves and restores
+// its pen itself (screen_feed.cpp).
+int Screen::Impl::on_setpenattr(VTermAttr, VTermValue*) { return 1; }
+
+// An SGR, in its place in the stream: PenFilter's marker `CSI <id> p`.
+int Screen::Impl::on_marker(const char* leader, const long args[], int argcount,
+                            const char* intermed, char command) {
+  if (command != PenFilter::kMarkerFinal || (leader && leader[0]) || (intermed && intermed[0]) ||
+      argcount != 1 || CSI_ARG_IS_MISSING(args[0]))
+    return 0;
+  if (pens.take(uint32_t(CSI_ARG(args[0])), marker_params)) {
+    apply_sgr(marker_params, pen);
+    set_pen_cell();
   }
-  set_pen_cell();
   return 1;
 }
 
@@ -223,6 +226,7 @@ int Screen::Impl::on_settermprop(VTermProp prop, VTermValue* val) {
     case VTERM_PROP_ALTSCREEN:
       // libvterm erases the alternate screen itself after this returns.
       switch_buffer(val->boolean != 0);
+      alt_erase_default = val->boolean != 0;
       break;
     case VTERM_PROP_TITLE: {
       std::string t = clean_title(val->string ? val->string : "");  // guard 6
@@ -274,6 +278,9 @@ struct Screen::Impl::Trampolines {
   static int resize(int r, int c, VTermPos* d, void* u) { return me(u)->on_resize(r, c, d); }
   static int setlineinfo(int, const VTermLineInfo*, const VTermLineInfo*, void*) { return 1; }
   static int osc(const char* cmd, size_t len, void* u) { return me(u)->on_osc(cmd, len); }
+  static int csi(const char* l, const long a[], int n, const char* i, char c, void* u) {
+    return me(u)->on_marker(l, a, n, i, c);
+  }
 };
 
 void Screen::Impl::cb_output(const char* s, size_t len, void* u) {
@@ -287,7 +294,7 @@ const VTermStateCallbacks Screen::Impl::kStateCallbacks = {
     &Trampolines::resize,     &Trampolines::setlineinfo,
 };
 const VTermParserCallbacks Screen::Impl::kFallbacks = {
-    nullptr, nullptr, nullptr, nullptr, &Trampolines::osc, nullptr, nullptr,
+    nullptr, nullptr, nullptr, &Trampolines::csi, &Trampolines::osc, nullptr, nullptr,
 };
 
 }  // namespace amux::render

@@ -169,7 +169,7 @@ size_t Screen::Impl::fast_after_mark(const char* src, size_t avail) {
   VTermPos now;
   vterm_state_get_cursorpos(state, &now);
   if (unsigned(now.row) >= unsigned(rows) || unsigned(now.col) >= unsigned(cols)) return 0;
-  Cell t{0, pen.fg, pen.bg, pen.attrs, 1, uint8_t(pg_last_prot ? kProtected : 0)};
+  Cell t{0, pen.fg, pen.bg, pen.attrs, 1, cell_flags(pg_last_prot)};
   return write_fast(src, avail, now, t);
 }
 

@@ -4,12 +4,14 @@
 // Why: libvterm 0.1.4 crashes, hangs or loses text on inputs any program
 // can print (docs/libvterm.md lists them, numbered as here): feed() first
 // hands the bytes to WidthFilter (well-formed UTF-8 only, guard 12, and
-// stand-ins for characters libvterm's old width table sizes wrong), holds
+// stand-ins for characters libvterm's old width table sizes wrong) and to
+// PenFilter (every SGR becomes a marker: the Screen keeps the pen), holds
 // back an incomplete UTF-8 sequence and an open OSC/DCS string (guards 3
 // and 11), drops CSI parameters past the 16th (guard 9), writes at most
 // kMaxFeedChunk bytes per call (guard 3), stops after each cursor restore
-// to clamp the cursor (guard 7), turns a REP of a zero-width glyph into a
-// CAN (guard 10) and applies every DECSET/DECRST parameter.
+// to clamp the cursor (guard 7) and restore the pen (after a save, to save
+// it), turns a REP of a zero-width glyph into a CAN (guard 10) and applies
+// every DECSET/DECRST parameter.
 #include "render/screen_impl.h"
 
 #include <cstring>
@@ -82,6 +84,13 @@ void Screen::feed(std::string_view bytes) {
     bytes = filtered;
     if (bytes.empty()) return;
   }
+  // The pen is the Screen's: each SGR becomes a marker libvterm hands back
+  // in its place (PenFilter, sgr.h).
+  std::string no_sgr;
+  if (s.pens.filter(bytes, no_sgr)) {
+    bytes = no_sgr;
+    if (bytes.empty()) return;
+  }
   std::string joined;  // guard 11: a string held back from the last feed
   if (!s.str_carry.empty()) {
     joined.reserve(s.str_carry.size() + bytes.size());
@@ -137,6 +146,10 @@ void Screen::feed(std::string_view bytes) {
         // Guard 7: clamp the cursor a restore may have put outside.
         s.clamp_cursor();
         clamp = true;
+        s.restore_pen();
+        break;
+      case ScanCut::Kind::Save:
+        s.saved_pen = s.pen;
         break;
       case ScanCut::Kind::Rep:
         // Guard 10: libvterm 0.1.4's REP loops forever repeating a glyph
@@ -154,9 +167,11 @@ void Screen::feed(std::string_view bytes) {
           seq.assign("\x1b[?").append(std::to_string(cut.extra[i])).push_back(cut.set ? 'h' : 'l');
           s.write_plain(seq.data(), seq.size());
         }
+        if (cut.save) s.saved_pen = s.pen;
         if (cut.restore) {
           s.clamp_cursor();
           clamp = true;
+          s.restore_pen();
         }
         break;
       }

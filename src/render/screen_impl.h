@@ -23,8 +23,10 @@
 #include "render/csi_guard.h"
 #include "render/mode_scanner.h"
 #include "render/osc_notify.h"
+#include "render/pen_filter.h"
 #include "render/screen.h"
 #include "render/scrollback.h"
+#include "render/ul_colors.h"
 #include "render/vt_shadow.h"
 #include "render/width_filter.h"
 
@@ -33,7 +35,7 @@ namespace amux::render {
 namespace screen_detail {
 
 constexpr int kMaxDim = 2000;      // rows/cols are clamped to [1, kMaxDim]
-constexpr uint8_t kProtected = 1;  // Cell::reserved bit: DECSCA-protected
+constexpr uint8_t kProtected = 1;  // Cell::flags bit: DECSCA-protected
 
 inline int clamp_dim(int v) { return std::clamp(v, 1, kMaxDim); }
 
@@ -91,9 +93,21 @@ struct Screen::Impl {
   Buffer* cur;
   bool alt_active = false;
 
+  // The pen is the Screen's own: libvterm is given no SGR (PenFilter turns
+  // each into a marker applied in on_marker, with tmux's rules, sgr.h).
   Pen pen{};
-  Cell blank{};  // what erase writes: kBlank in the current pen
-  bool pen_default = true;
+  uint8_t pen_ul = 0;  // pen.ul's index in ul_colors (Cell::flags bits 1-7)
+  Cell blank{};        // what erase writes: kBlank in the pen's background
+  bool pen_default = true;  // blank is a default Cell
+  // DECSC / DECRC (and ?1048, ?1049) save and restore the pen with the
+  // cursor; libvterm's copy of the pen knows nothing of SGR.
+  Pen saved_pen{};
+  // libvterm erases the alternate screen right after switching to it: with
+  // the default background, as tmux does, not the pen's.
+  bool alt_erase_default = false;
+  UlColors ul_colors;
+  PenFilter pens;
+  std::string marker_params;  // scratch for on_marker
 
   Cursor cursor;
   std::string title, icon_name;
@@ -172,10 +186,20 @@ struct Screen::Impl {
   uint64_t bump() { return ++seq; }
   void bump_meta() { meta_seq = bump(); }
 
+  // After the pen changed: its underline colour's index, and the blank
+  // erase writes. Terminals (and tmux) erase with the background colour
+  // alone: no attribute, no foreground, no underline colour.
   void set_pen_cell() {
-    blank = Cell{kBlank, pen.fg, pen.bg, pen.attrs, 1, 0};
-    pen_default = pen == Pen{};
+    pen_ul = ul_colors.intern(pen.ul);
+    if (pen_ul == 0) pen.ul = Color::def();  // default, or the table is full
+    blank = Cell{kBlank, Color::def(), pen.bg, 0, 1, 0};
+    pen_default = pen.bg == Color::def();
   }
+  void restore_pen() {
+    pen = saved_pen;
+    set_pen_cell();
+  }
+  uint8_t cell_flags(bool prot) const { return uint8_t((prot ? screen_detail::kProtected : 0) | pen_ul << 1); }
 
   // Row store (screen_rows.cpp).
   void clear_row(Buffer& b, int r);
@@ -197,6 +221,7 @@ struct Screen::Impl {
   int on_setpenattr(VTermAttr attr, VTermValue* val);
   int on_settermprop(VTermProp prop, VTermValue* val);
   int on_osc(const char* command, size_t len);
+  int on_marker(const char* leader, const long args[], int argcount, const char* intermed, char command);
   struct Trampolines;  // the C callbacks libvterm calls, to the members above
   static const VTermStateCallbacks kStateCallbacks;
   static const VTermParserCallbacks kFallbacks;

@@ -16,7 +16,7 @@ namespace amux::render {
 
 using namespace screen_detail;
 
-// Erases a whole row of `b` (logical r) with the current pen.
+// Erases a whole row of `b` (logical r): blanks in the pen's background.
 void Screen::Impl::clear_row(Buffer& b, int r) {
   Row& row = b.row(r);
   uint16_t& ext = b.ext_of(r);
@@ -79,7 +79,7 @@ void Screen::Impl::scroll_rows(int sr, int er, int d, uint64_t v) {
   }
 }
 
-// Erases cells [sc, ec) of rows [sr, er) with the current pen.
+// Erases cells [sc, ec) of rows [sr, er): blanks in the pen's background.
 void Screen::Impl::erase_rect(int sr, int er, int sc, int ec, bool selective, uint64_t v) {
   Buffer& b = *cur;
   sr = std::max(sr, 0);
@@ -93,7 +93,7 @@ void Screen::Impl::erase_rect(int sr, int er, int sc, int ec, bool selective, ui
     Cell* c = row.cells.data();
     if (selective) {
       for (int col = sc; col < ec; ++col)
-        if (!(c[col].reserved & kProtected)) c[col] = blank;
+        if (!(c[col].flags & kProtected)) c[col] = blank;
       if (!pen_default) ext = std::max<uint16_t>(ext, uint16_t(ec));
     } else if (pen_default) {
       if (ec >= ext) {

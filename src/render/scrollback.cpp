@@ -28,7 +28,7 @@ enum : uint8_t {
 // and coloured blanks are kept so a line pulled back by a resize is exact.)
 inline bool trimmable(const Cell& c) {
   return c.ch == kBlank && c.fg == Color::def() && c.bg == Color::def() && c.attrs == 0 &&
-         c.width == 1;
+         c.width == 1 && c.ul_index() == 0;
 }
 
 // Reads a colour of `kind`; false if the line is cut short.
@@ -53,7 +53,7 @@ bool get_color(const uint8_t* p, size_t len, size_t& i, unsigned kind, Color& c)
 #if defined(__SSE2__)
 // Four cells at once for encode_into's common case: each is printable ASCII
 // (0x20..0x7f), narrow, not protected, in the pen `tmpl` holds (lanes 1..3:
-// fg, bg, attrs|width|reserved). Writes their four bytes; false (nothing
+// fg, bg, attrs|width|flags). Writes their four bytes; false (nothing
 // written) if any cell is not like that.
 inline bool ascii4(const Cell* c, __m128i tmpl, uint8_t* o) {
   __m128i c0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c));
@@ -102,13 +102,14 @@ size_t Scrollback::encode_into(const Cell* cells, size_t n, bool wrapped, uint8_
         break;
     }
   };
-  Pen cur{};
+  Cell cur{};  // the pen (ch unused)
   // The fast path compares the 12 bytes after `ch` (fg, bg, attrs, width 1,
-  // reserved 0) with the current pen as two words.
+  // flags: the underline colour, not protected) with the current pen as two
+  // words.
   static_assert(offsetof(Cell, fg) == 4 && offsetof(Cell, bg) == 8 && offsetof(Cell, attrs) == 12 &&
-                offsetof(Cell, width) == 14 && offsetof(Cell, reserved) == 15);
+                offsetof(Cell, width) == 14 && offsetof(Cell, flags) == 15);
   uint32_t want_fg = 0;
-  uint64_t want_hi = uint64_t(1) << 48;  // bg 0, attrs 0, width 1, reserved 0
+  uint64_t want_hi = uint64_t(1) << 48;  // bg 0, attrs 0, width 1, flags 0
   for (size_t i = 0; i < n; ++i) {
 #if defined(__SSE2__)
     if (i + 4 <= n) {
@@ -129,24 +130,26 @@ size_t Scrollback::encode_into(const Cell* cells, size_t n, bool wrapped, uint8_
       *o++ = uint8_t(lo);
       continue;
     }
-    Pen pen = c.pen();
-    if (!(pen == cur)) {
+    if (!c.same_pen(cur)) {
+      const uint8_t ul = c.ul_index();
       *o++ = kMarkPen;
-      *o++ = uint8_t(pen.fg.kind() & 3) | uint8_t((pen.bg.kind() & 3) << 2) |
-             uint8_t(pen.attrs ? 0x10 : 0);
-      if (pen.attrs) {
-        *o++ = uint8_t(pen.attrs & 0xFF);
-        *o++ = uint8_t(pen.attrs >> 8);
+      *o++ = uint8_t(c.fg.kind() & 3) | uint8_t((c.bg.kind() & 3) << 2) | uint8_t(c.attrs ? 0x10 : 0) |
+             uint8_t(ul ? 0x20 : 0);
+      if (c.attrs) {
+        *o++ = uint8_t(c.attrs & 0xFF);
+        *o++ = uint8_t(c.attrs >> 8);
       }
-      put_color(pen.fg);
-      put_color(pen.bg);
-      cur = pen;
-      want_fg = pen.fg.v;
-      want_hi = uint64_t(pen.bg.v) | (uint64_t(pen.attrs) << 32) | (uint64_t(1) << 48);
+      if (ul) *o++ = ul;
+      put_color(c.fg);
+      put_color(c.bg);
+      cur = Cell{0, c.fg, c.bg, c.attrs, 1, uint8_t(ul << 1)};
+      want_fg = c.fg.v;
+      want_hi = uint64_t(c.bg.v) | (uint64_t(c.attrs) << 32) | (uint64_t(1) << 48) |
+                (uint64_t(ul << 1) << 56);
     }
     if (c.ch == kBlank || c.ch == kWideTail) {  // an orphaned tail shows as a blank
       size_t j = i + 1;
-      while (j < n && j - i < 255 && cells[j].ch == kBlank && cells[j].pen() == cur) ++j;
+      while (j < n && j - i < 255 && cells[j].ch == kBlank && cells[j].same_pen(cur)) ++j;
       *o++ = kMarkBlanks;
       *o++ = uint8_t(j - i);
       i = j - 1;
@@ -177,12 +180,12 @@ ScrollbackLine Scrollback::decode(const uint8_t* p, size_t len) {
   if (len == 0) return line;
   line.wrapped = p[0] & 1;
   line.cells.reserve(len);
-  Pen cur{};
+  Cell cur{};  // the pen (ch unused)
   bool wide = false;
   size_t i = 1;
   auto emit = [&](char32_t ch) {
-    line.cells.push_back(Cell{ch, cur.fg, cur.bg, cur.attrs, uint8_t(wide ? 2 : 1), 0});
-    if (wide) line.cells.push_back(Cell{kWideTail, cur.fg, cur.bg, cur.attrs, 1, 0});
+    line.cells.push_back(Cell{ch, cur.fg, cur.bg, cur.attrs, uint8_t(wide ? 2 : 1), cur.flags});
+    if (wide) line.cells.push_back(Cell{kWideTail, cur.fg, cur.bg, cur.attrs, 1, cur.flags});
     wide = false;
   };
   while (i < len) {
@@ -197,11 +200,16 @@ ScrollbackLine Scrollback::decode(const uint8_t* p, size_t len) {
         if (i + 2 > len) return line;
         uint8_t f = p[i + 1];
         i += 2;
-        Pen pen{};
+        Cell pen{};
         if (f & 0x10) {
           if (i + 2 > len) return line;
           pen.attrs = uint16_t(p[i] | (p[i + 1] << 8));
           i += 2;
+        }
+        if (f & 0x20) {
+          if (i + 1 > len) return line;
+          pen.flags = uint8_t(p[i] << 1);
+          i += 1;
         }
         if (!get_color(p, len, i, f & 3, pen.fg)) return line;
         if (!get_color(p, len, i, (f >> 2) & 3, pen.bg)) return line;
@@ -211,7 +219,7 @@ ScrollbackLine Scrollback::decode(const uint8_t* p, size_t len) {
       case kMarkBlanks: {
         if (i + 2 > len) return line;
         for (int k = 0; k < p[i + 1]; ++k)
-          line.cells.push_back(Cell{kBlank, cur.fg, cur.bg, cur.attrs, 1, 0});
+          line.cells.push_back(Cell{kBlank, cur.fg, cur.bg, cur.attrs, 1, cur.flags});
         i += 2;
         wide = false;
         break;

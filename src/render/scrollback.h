@@ -11,8 +11,10 @@
 //
 // Line encoding (bytes < 0x20 never occur in the UTF-8 of a cell's text):
 //   header byte: bit 0 = wrapped (the line continues on the next one)
-//   0x01 F [attrs:2] [fg:1|3] [bg:1|3]  pen change; F bits 0-1 fg kind,
-//                                       bits 2-3 bg kind, bit 4 attrs present
+//   0x01 F [attrs:2] [ul:1] [fg:1|3] [bg:1|3]  pen change; F bits 0-1 fg
+//                                       kind, bits 2-3 bg kind, bit 4 attrs
+//                                       present, bit 5 underline colour index
+//                                       (UlColors) present
 //   0x02 N        N (1..255) blank cells (kBlank)
 //   0x03          the next glyph is wide (a kWideTail cell follows it)
 //   0x04 I I I    a cluster cell: 24-bit index into the ClusterTable
@@ -53,8 +55,8 @@ class Scrollback {
   // max_encoded(n) bytes and returns the length.
   static void encode(const Cell* cells, size_t n, bool wrapped, std::string& out);
   static size_t encode_into(const Cell* cells, size_t n, bool wrapped, uint8_t* out);
-  // Worst case per cell: pen change (10) + wide marker (1) + raw code point (5).
-  static constexpr size_t max_encoded(size_t n) { return 1 + n * 16; }
+  // Worst case per cell: pen change (11) + wide marker (1) + raw code point (5).
+  static constexpr size_t max_encoded(size_t n) { return 1 + n * 17; }
   static ScrollbackLine decode(const uint8_t* p, size_t len);
 
  private:

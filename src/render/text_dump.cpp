@@ -17,9 +17,6 @@ namespace amux::render {
 
 namespace {
 
-constexpr uint16_t kVisibleOnBlank =
-    kReverse | kUnderline | kDoubleUnderline | kCurlyUnderline | kStrike;
-
 bool blank_cell(const Cell& c, bool sgr) {
   if (c.ch != kBlank && c.ch != U' ') return false;
   return !sgr || (c.bg == Color::def() && (c.attrs & kVisibleOnBlank) == 0);
@@ -43,20 +40,41 @@ void append_color(std::string& out, Color c, bool fg) {
   }
 }
 
+// The underline colour, in the colon form (a terminal that does not know
+// SGR 58 skips the whole parameter; the semicolon form would be misread).
+void append_ul_color(std::string& out, Color c) {
+  switch (c.kind()) {
+    case Color::Default:
+      return;
+    case Color::Indexed:
+      out += ";58:5:" + std::to_string(c.index());
+      return;
+    case Color::Rgb:
+      out += ";58:2::" + std::to_string(c.r()) + ":" + std::to_string(c.g()) + ":" +
+             std::to_string(c.b());
+      return;
+  }
+}
+
 // A complete SGR for `p`, starting from a reset.
 void append_sgr(std::string& out, const Pen& p) {
   out += "\x1b[0";
   if (p.attrs & kBold) out += ";1";
+  if (p.attrs & kDim) out += ";2";
   if (p.attrs & kItalic) out += ";3";
   if (p.attrs & kUnderline) out += ";4";
   if (p.attrs & kDoubleUnderline) out += ";21";
   if (p.attrs & kCurlyUnderline) out += ";4:3";
+  if (p.attrs & kDottedUnderline) out += ";4:4";
+  if (p.attrs & kDashedUnderline) out += ";4:5";
   if (p.attrs & kBlink) out += ";5";
   if (p.attrs & kReverse) out += ";7";
   if (p.attrs & kConceal) out += ";8";
   if (p.attrs & kStrike) out += ";9";
+  if (p.attrs & kOverline) out += ";53";
   append_color(out, p.fg, true);
   append_color(out, p.bg, false);
+  append_ul_color(out, p.ul);
   out += "m";
 }
 
@@ -79,8 +97,8 @@ void append_cells(const Screen& s, const Cell* cells, size_t n, bool keep_all, b
   for (size_t i = 0; i < n; ++i) {
     const Cell& c = cells[i];
     if (c.ch == kWideTail) continue;
-    if (sgr && !(c.pen() == pen)) {
-      pen = c.pen();
+    if (sgr && !(s.pen_of(c) == pen)) {
+      pen = s.pen_of(c);
       append_sgr(out, pen);
     }
     if (c.ch == kBlank) out.push_back(' ');

@@ -71,9 +71,9 @@ std::string tile_text(const Screen& s, const Tile& t, bool sgr) {
     for (size_t i = 0; i < n; ++i) {
       const Cell& c = row[i];
       if (c.ch == kWideTail) continue;
-      if (sgr && !(c.pen() == pen)) {
-        out += sgr_transition(pen, c.pen());
-        pen = c.pen();
+      if (sgr && !(s.pen_of(c) == pen)) {
+        out += sgr_transition(pen, s.pen_of(c));
+        pen = s.pen_of(c);
       }
       if (c.ch == kBlank) out += ' ';
       for (char32_t cp : s.cell_chars(c))  // no control may pass

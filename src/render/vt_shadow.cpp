@@ -3,6 +3,8 @@
 // on_escape, on_csi, vterm_state_reset; encoding.c: the decoders).
 #include "render/vt_shadow.h"
 
+#include "render/pen_filter.h"
+
 namespace amux::render {
 
 void VtShadow::reset() {
@@ -267,7 +269,10 @@ void VtShadow::escape(unsigned char final) {
 
 // state.c on_csi: SM/RM for IRM, DECSET/DECRST for DECOM.
 void VtShadow::csi(unsigned char final) {
-  if (final != 'm' || leader_n_ != 0 || inter_n_ != 0) quiet_ = false;
+  // Quiet: an SGR, or the marker PenFilter puts in an SGR's place (it only
+  // changes the Screen's pen).
+  if ((final != 'm' && final != PenFilter::kMarkerFinal) || leader_n_ != 0 || inter_n_ != 0)
+    quiet_ = false;
   if (leader_n_ > 1) return;
   if (leader_n_ == 1 && leader0_ != '?' && leader0_ != '>') return;
   if (inter_n_ != 0) return;  // no tracked sequence has an intermediate

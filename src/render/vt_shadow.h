@@ -39,7 +39,8 @@
 //    more than one intermediate byte is ignored;
 //  - RIS (ESC c) resets all of it (libvterm 0.1.4 does not implement DECSTR).
 //  - "quiet since the mark": whether libvterm has been given nothing since
-//    mark_quiet() but complete SGR sequences (CSI params m), CR, LF and the
+//    mark_quiet() but complete SGR sequences (CSI params m, or the marker
+//    `CSI id p` PenFilter puts in their place), CR, LF and the
 //    bytes it ignores. None of those can set libvterm's pending wrap, change
 //    DECSCA, or write a glyph; LF can change a row's double-width flag only
 //    by scrolling one in, so it counts only while no DECDWL/DECDHL was seen

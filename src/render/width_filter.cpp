@@ -145,6 +145,15 @@ void WidthFilter::replace_seq(std::string_view in, size_t end, std::string_view 
 }
 
 void WidthFilter::finish(char32_t cp, std::string_view in, size_t end) {
+  if (cp >= 0x80 && cp < 0xA0) {
+    // A C1 control sent as UTF-8: libvterm 0.1.4 prints it with width -1
+    // (the cursor steps back, the next character lands on the one before).
+    // tmux drops it, and so does the filter: nothing else changes.
+    replace_seq(in, end, {});
+    need_ = 0;
+    seq_len_ = 0;
+    return;
+  }
   char32_t sub = 0;
   bool joined = join_;
   join_ = false;

@@ -26,7 +26,9 @@
 // an ill-formed or cut-short sequence is dropped before libvterm sees it,
 // as tmux drops it (libvterm 0.1.4's decoder can emit more code points than
 // bytes, which overflows on_text's stack array), and a sequence incomplete
-// at the end of the input is held back until the next call.
+// at the end of the input is held back until the next call. A C1 control
+// sent as UTF-8 (U+0080..U+009F) is dropped too, as tmux drops it (libvterm
+// gives it a width of -1 and steps back over the character before it).
 // Combining marks: libvterm keeps five per cell and drops the rest; the
 // fifth and later ones go to libvterm as one "tail" stand-in that stands
 // for all of them, so a cell keeps up to kMaxMarks (tmux 3.3a keeps what

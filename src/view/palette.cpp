@@ -143,7 +143,8 @@ Style Palette::role(Role r) const { return roles_[int(r)]; }
 Style Palette::cell(const render::Cell& c) {
   Style s;
   if (c.attrs & render::kBold) s.attr |= A_BOLD;
-  if (c.attrs & (render::kUnderline | render::kDoubleUnderline | render::kCurlyUnderline)) s.attr |= A_UNDERLINE;
+  if (c.attrs & render::kDim) s.attr |= A_DIM;
+  if (c.attrs & render::kAnyUnderline) s.attr |= A_UNDERLINE;
   if (c.attrs & render::kItalic) s.attr |= A_ITALIC;
   if (c.attrs & render::kReverse) s.attr |= A_REVERSE;
   if (c.attrs & render::kBlink) s.attr |= A_BLINK;

@@ -752,6 +752,13 @@ std::string diff(const Screen& s, const RefTerm& ref) {
         note(r, c, "chars: ours U+" + std::to_string(uint32_t(ours.ch)) + " ref U+" +
                        std::to_string(want.empty() ? 0 : uint32_t(want[0])));
       if (ours.width != vc.width) note(r, c, "width");
+      if (want.empty()) {
+        // An erased cell: libvterm's screen layer copies the whole pen into
+        // it, terminals (and tmux, and the Screen) the background alone.
+        if (ours.attrs != 0 || ours.fg != Color::def()) note(r, c, "erased cell with a pen");
+        if (ours.bg != ref_color(vc.bg)) note(r, c, "bg " + std::to_string(ours.bg.v));
+        continue;
+      }
       uint16_t a = ours.attrs;
       int ul = (a & kUnderline) ? 1 : (a & kDoubleUnderline) ? 2 : (a & kCurlyUnderline) ? 3 : 0;
       if (bool(a & kBold) != bool(vc.attrs.bold)) note(r, c, "bold");
@@ -871,7 +878,14 @@ TEST(ScreenDiff, RandomAsciiOperations) {
     for (int op = 0; op < 400; ++op) {
       switch (rng() % 14) {
         case 0: in += "\x1b[" + num(12) + ";" + num(40) + "H"; break;
-        case 1: in += "\x1b[" + std::to_string(rng() % 108) + "m"; break;
+        case 1: {
+          // SGR 6 (rapid blink) is blink in tmux and the Screen; libvterm
+          // ignores it.
+          unsigned code = rng() % 108;
+          if (code == 38 || code == 48 || code == 6) ++code;  // (see below)
+          in += "\x1b[" + std::to_string(code) + "m";
+          break;
+        }
         case 2: in += "\x1b[38;5;" + std::to_string(rng() % 256) + "m"; break;
         case 3: in += "\x1b[" + std::to_string(rng() % 3) + "K"; break;
         case 4: in += "\x1b[" + std::to_string(rng() % 3) + "J"; break;
@@ -936,7 +950,12 @@ TEST(ScreenDiff, RandomWithResizeAltAndModes) {
     int rows = 4 + int(rng() % 12), cols = 10 + int(rng() % 40);
     Screen s(opts(rows, cols));
     RefTerm ref(rows, cols);
+    // A restore with nothing saved gives libvterm's pen a black background
+    // (its saved copy is all zeros); the Screen's is the default pen.
+    s.feed("\x1b" "7");
+    ref.feed("\x1b" "7");
     std::string log;
+    bool origin = false;
     for (int op = 0; op < 300; ++op) {
       std::string in;
       switch (rng() % 22) {
@@ -949,9 +968,19 @@ TEST(ScreenDiff, RandomWithResizeAltAndModes) {
             log += "[resize " + std::to_string(rows) + "x" + std::to_string(cols) + "]";
           }
           break;
-        case 1: in = rng() % 2 ? "\x1b[?1049h" : "\x1b[?1049l"; break;
+        // (The Screen clears the alternate screen with the default
+        // background, as tmux does; libvterm with the pen's.)
+        case 1: in = rng() % 2 ? "\x1b[49m\x1b[?1049h" : "\x1b[?1049l"; break;
         case 2: in = "\x1b[" + num(16) + ";" + num(50) + "H"; break;
-        case 3: in = "\x1b[" + std::to_string(rng() % 50) + "m"; break;
+        case 3: {
+          // A lone 38 or 48: libvterm reads a colour past the parameters,
+          // tmux and the Screen ignore it. SGR 6: blink in tmux and the
+          // Screen, nothing in libvterm.
+          unsigned code = rng() % 50;
+          if (code == 38 || code == 48 || code == 6) ++code;
+          in = "\x1b[" + std::to_string(code) + "m";
+          break;
+        }
         case 4: in = "\x1b[4" + std::to_string(rng() % 8) + "m"; break;
         case 5: in = "\x1b[" + std::to_string(rng() % 3) + (rng() % 2 ? "K" : "J"); break;
         case 6: in = "\x1b[" + num(3) + (rng() % 2 ? "L" : "M"); break;
@@ -959,12 +988,19 @@ TEST(ScreenDiff, RandomWithResizeAltAndModes) {
         case 8: in = "\x1b[" + num(6) + ";" + std::to_string(4 + rng() % 12) + "r"; break;
         case 9: in = rng() % 2 ? "\x1b[?7l" : "\x1b[?7h"; break;  // autowrap
         case 10: in = rng() % 2 ? "\x1b[4h" : "\x1b[4l"; break;    // insert mode
-        case 11: in = rng() % 2 ? "\x1b" "7" : "\x1b" "8"; break;  // DECSC / DECRC
+        // DECSC / DECRC. In origin mode libvterm's restore may leave the
+        // cursor outside the scroll region until the next CSI it knows
+        // clamps it; an SGR was one, the Screen's SGR marker is not (the
+        // Screen's cursor stays where the restore put it): no DECRC then.
+        case 11: in = rng() % 2 || origin ? "\x1b" "7" : "\x1b" "8"; break;
         case 12: in = "\t\b"; break;
         case 13: in = "\x1b[" + num(3) + (rng() % 2 ? "S" : "T"); break;
         case 14: in = rng() % 3 ? "\x1bM" : "\x1b" "D"; break;
         case 15: in = "\x1b[" + num(8) + "X"; break;
-        case 16: in = rng() % 2 ? "\x1b[?6h" : "\x1b[?6l"; break;  // origin mode
+        case 16:  // origin mode
+          origin = rng() % 2;
+          in = origin ? "\x1b[?6h" : "\x1b[?6l";
+          break;
         case 17: in = "\r\n"; break;
         default: {
           size_t len = rng() % 60;

@@ -1,0 +1,241 @@
+// Render fidelity: where libvterm 0.1.4 drew a program's output differently
+// from tmux 3.3a and the Screen now draws it as tmux does — erases with the
+// background only, C1 controls sent as UTF-8, SGR 58 in both forms, colon
+// RGB with an empty colour-space field, and every attribute tmux keeps
+// (dim, italic, blink, reverse, conceal, strike, overline, five underline
+// styles, underline colour) in the cells, in `capture -e` (dump_screen with
+// SGR) and in what the redraw sends an attached client.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "render/pen_filter.h"
+#include "render/redraw.h"
+#include "render/screen.h"
+#include "render/sgr.h"
+#include "render/text_dump.h"
+
+using namespace amux::render;
+
+namespace {
+
+Screen make(int rows, int cols) {
+  Screen::Options o;
+  o.rows = rows;
+  o.cols = cols;
+  return Screen(o);
+}
+
+std::string row_text(const Screen& s, int r) {
+  std::string out;
+  for (int c = 0; c < s.cols(); ++c) {
+    const Cell& x = s.cell(r, c);
+    out += x.ch == kBlank ? " " : s.cell_text(x);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+Pen pen_after(const std::string& sgr) {
+  Screen s = make(1, 10);
+  s.feed(sgr + "X");
+  return s.pen_of(s.cell(0, 0));
+}
+
+}  // namespace
+
+TEST(Fidelity, EraseUsesBackgroundOnly) {
+  // Every erase, with attributes that show on a blank: the erased cells get
+  // the background colour alone (tmux: grid_view_clear with bg).
+  const std::string pens[] = {"\x1b[7m", "\x1b[4m", "\x1b[9m", "\x1b[53m", "\x1b[1;2;3;5;8;31;44m",
+                              "\x1b[4:3;58:2::1:2:3m"};
+  const std::string erases[] = {"\x1b[K", "\x1b[0K", "\x1b[1K", "\x1b[2K", "\x1b[5X",
+                                "\x1b[J", "\x1b[1J", "\x1b[2J", "\x1b[2@", "\x1b[2P", "\x1b[L", "\x1b[M"};
+  for (const std::string& p : pens) {
+    for (const std::string& e : erases) {
+      SCOPED_TRACE(p.substr(1) + " then " + e.substr(1));
+      Screen s = make(3, 10);
+      s.feed("abcdefghij\r\nabcdefghij\r\nabcdefghij\x1b[2;4H" + p + "X" + e + "\x1b[0m");
+      Pen bg_only{};
+      bg_only.bg = pen_after(p).bg;
+      int erased = 0;
+      for (int r = 0; r < 3; ++r) {
+        for (int c = 0; c < 10; ++c) {
+          const Cell& x = s.cell(r, c);
+          if (x.ch != kBlank) continue;
+          ++erased;
+          EXPECT_EQ(s.pen_of(x), bg_only) << r << "," << c;
+        }
+      }
+      EXPECT_GT(erased, 0);
+    }
+  }
+  // The issue's example: the rest of the line is not reverse.
+  Screen s = make(1, 10);
+  s.feed("\x1b[7mX\x1b[K\x1b[0m");
+  EXPECT_EQ(s.cell(0, 0).attrs, kReverse);
+  EXPECT_EQ(s.cell(0, 5), Cell{});
+}
+
+TEST(Fidelity, C1AsUtf8DeletesNothing) {
+  // U+009B, U+0085, U+009D sent as UTF-8 are dropped (tmux), never printed
+  // with libvterm's width of -1 over the character before them.
+  for (const char* c1 : {"\xc2\x9b", "\xc2\x85", "\xc2\x9d", "\xc2\x80", "\xc2\x9f"}) {
+    Screen s = make(2, 20);
+    s.feed(std::string("abc") + c1 + "def");
+    EXPECT_EQ(row_text(s, 0), "abcdef") << int(static_cast<unsigned char>(c1[1]));
+    EXPECT_EQ(s.cursor().col, 6);
+  }
+  // Split between feeds, and a combining mark after it still joins the
+  // letter before.
+  Screen s = make(1, 20);
+  s.feed("ab\xc2");
+  s.feed("\x9b" "c\xc2\x85\xcc\x81|");
+  EXPECT_EQ(row_text(s, 0), "abc\u0301|");
+}
+
+TEST(Fidelity, UnderlineColourSemicolonForm) {
+  // The issue's two cases: the pen before is kept, the colour is read.
+  Pen a = pen_after("\x1b[1;31m\x1b[58;2;0;255;0m");
+  EXPECT_EQ(a.attrs, kBold);
+  EXPECT_EQ(a.fg, Color::indexed(1));
+  EXPECT_EQ(a.ul, Color::rgb(0, 255, 0));
+  Pen b = pen_after("\x1b[1;32m\x1b[58;5;196m");
+  EXPECT_EQ(b.attrs, kBold);  // no blink
+  EXPECT_EQ(b.fg, Color::indexed(2));
+  EXPECT_EQ(b.ul, Color::indexed(196));
+  // Colon forms, and 59 back to the default.
+  EXPECT_EQ(pen_after("\x1b[58:2::10:20:30m").ul, Color::rgb(10, 20, 30));
+  EXPECT_EQ(pen_after("\x1b[58:2:10:20:30m").ul, Color::rgb(10, 20, 30));
+  EXPECT_EQ(pen_after("\x1b[58:5:9m").ul, Color::indexed(9));
+  EXPECT_EQ(pen_after("\x1b[4;58;5;9;59m").ul, Color::def());
+  EXPECT_EQ(pen_after("\x1b[58;5;9;0m"), Pen{});
+  // In the same SGR as other attributes, both forms.
+  Pen c = pen_after("\x1b[4;58;2;1;2;3;7m");
+  EXPECT_EQ(c.attrs, kUnderline | kReverse);
+  EXPECT_EQ(c.ul, Color::rgb(1, 2, 3));
+}
+
+TEST(Fidelity, ColonRgbEmptyColourSpace) {
+  EXPECT_EQ(pen_after("\x1b[38:2::1:2:3m").fg, Color::rgb(1, 2, 3));
+  EXPECT_EQ(pen_after("\x1b[48:2::1:2:3m").bg, Color::rgb(1, 2, 3));
+  EXPECT_EQ(pen_after("\x1b[38:2:0:1:2:3m").fg, Color::rgb(1, 2, 3));
+  EXPECT_EQ(pen_after("\x1b[38:2:1:2:3m").fg, Color::rgb(1, 2, 3));
+  EXPECT_EQ(pen_after("\x1b[38:5:208m").fg, Color::indexed(208));
+  // tmux's rules for what is not quite right: an invalid RGB in the
+  // semicolon form leaves its numbers to be read as SGRs.
+  EXPECT_EQ(pen_after("\x1b[1m\x1b[38;2;300;1;4m"), Pen({}, {}, kBold | kUnderline));
+  EXPECT_EQ(pen_after("\x1b[31m\x1b[38;5m").fg, Color::def());
+}
+
+TEST(Fidelity, AttributesKeptInCellsCaptureAndRedraw) {
+  struct Case {
+    const char* sgr;
+    uint16_t attrs;
+    const char* capture;  // what capture -e writes for it
+  };
+  const Case cases[] = {
+      {"2", kDim, "\x1b[0;2m"},
+      {"3", kItalic, "\x1b[0;3m"},
+      {"5", kBlink, "\x1b[0;5m"},
+      {"6", kBlink, "\x1b[0;5m"},
+      {"7", kReverse, "\x1b[0;7m"},
+      {"8", kConceal, "\x1b[0;8m"},
+      {"9", kStrike, "\x1b[0;9m"},
+      {"53", kOverline, "\x1b[0;53m"},
+      {"4", kUnderline, "\x1b[0;4m"},
+      {"4:1", kUnderline, "\x1b[0;4m"},
+      {"21", kDoubleUnderline, "\x1b[0;21m"},
+      {"4:2", kDoubleUnderline, "\x1b[0;21m"},
+      {"4:3", kCurlyUnderline, "\x1b[0;4:3m"},
+      {"4:4", kDottedUnderline, "\x1b[0;4:4m"},
+      {"4:5", kDashedUnderline, "\x1b[0;4:5m"},
+      {"1;2", kBold | kDim, "\x1b[0;1;2m"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.sgr);
+    Screen s = make(2, 10);
+    s.feed(std::string("\x1b[") + c.sgr + "mX\x1b[0m");
+    EXPECT_EQ(s.cell(0, 0).attrs, c.attrs);
+    EXPECT_EQ(dump_screen(s, DumpOptions{.sgr = true}), std::string(c.capture) + "X\x1b[0m\n");
+    // The attached client's terminal (a Screen here) gets the same pen.
+    Screen client = make(2, 10);
+    client.feed(redraw_full(s));
+    EXPECT_EQ(client.pen_of(client.cell(0, 0)), s.pen_of(s.cell(0, 0)));
+  }
+  // Underline colour, in capture -e and through the redraw.
+  Screen s = make(2, 10);
+  s.feed("\x1b[4:3;58;2;255;0;0mE\x1b[58;5;33mF\x1b[0m");
+  EXPECT_EQ(dump_screen(s, DumpOptions{.sgr = true}),
+            "\x1b[0;4:3;58:2::255:0:0mE\x1b[0;4:3;58:5:33mF\x1b[0m\n");
+  Screen client = make(2, 10);
+  client.feed(redraw_full(s));
+  for (int c = 0; c < 2; ++c) EXPECT_EQ(client.pen_of(client.cell(0, c)), s.pen_of(s.cell(0, c)));
+  // 22 ends bold and dim; 24 any underline; 28 conceal; 55 overline.
+  EXPECT_EQ(pen_after("\x1b[1;2;4:4;8;53m\x1b[22;24;28;55m"), Pen{});
+}
+
+TEST(Fidelity, SgrSplitAcrossFeedsAndAmongControls) {
+  // Byte by byte, with a C0 control inside the SGR (executed in place).
+  const std::string in = "a\x1b[1;\r3" "8;2;1;2;3mb\x1b[?25l\x1b[4mc\x1b[5p";
+  Screen whole = make(1, 10), bytes = make(1, 10);
+  whole.feed(in);
+  for (char ch : in) bytes.feed(std::string(1, ch));
+  for (Screen* s : {&whole, &bytes}) {
+    EXPECT_EQ(row_text(*s, 0), "bc");
+    EXPECT_EQ(s->cell(0, 0).attrs, kBold);
+    EXPECT_EQ(s->cell(0, 0).fg, Color::rgb(1, 2, 3));
+    EXPECT_EQ(s->cell(0, 1).attrs, kBold | kUnderline);
+    EXPECT_FALSE(s->cursor().visible);
+  }
+  // An SGR longer than the filter holds is ignored, whole.
+  Screen s = make(1, 10);
+  s.feed("\x1b[1;" + std::string(300, '0') + "mZ");
+  EXPECT_EQ(s.cell(0, 0).attrs, 0);
+  EXPECT_EQ(row_text(s, 0), "Z");
+}
+
+TEST(Fidelity, SavedCursorKeepsThePen) {
+  Screen s = make(2, 20);
+  s.feed("\x1b[2;4:5;58;5;3m\x1b" "7\x1b[0mA\x1b" "8B");
+  EXPECT_EQ(s.cell(0, 0).ch, U'B');
+  EXPECT_EQ(s.cell(0, 0).attrs, kDim | kDashedUnderline);
+  EXPECT_EQ(s.pen_of(s.cell(0, 0)).ul, Color::indexed(3));
+  s.feed("\x1b[0;53m\x1b[?1049h\x1b[0mC\x1b[?1049lD");
+  EXPECT_EQ(s.cell(0, 1).ch, U'D');
+  EXPECT_EQ(s.cell(0, 1).attrs, kOverline);
+}
+
+TEST(Fidelity, AltScreenClearsWithTheDefaultBackground) {
+  Screen s = make(2, 10);
+  s.feed("\x1b[44m\x1b[?1049h");
+  EXPECT_EQ(s.cell(1, 5), Cell{});
+  s.feed("\x1b[K");  // an erase after it uses the pen's background again
+  EXPECT_EQ(s.cell(0, 5).bg, Color::indexed(4));
+}
+
+TEST(Fidelity, ScrollbackKeepsUnderlineColourAndNewAttributes) {
+  Screen s = make(2, 10);
+  s.feed("\x1b[2;53;4:4;58:2::9:8:7mQ\x1b[0m\r\n\r\n\r\n");
+  ASSERT_GE(s.scrollback_size(), 1u);
+  ScrollbackLine l = s.scrollback_line(0);
+  ASSERT_FALSE(l.cells.empty());
+  EXPECT_EQ(s.pen_of(l.cells[0]), Pen(Color::def(), Color::def(), kDim | kOverline | kDottedUnderline,
+                                      Color::rgb(9, 8, 7)));
+  EXPECT_NE(dump_history(s, 0, DumpOptions{.sgr = true}).find("\x1b[0;2;4:4;53;58:2::9:8:7mQ"),
+            std::string::npos);
+}
+
+TEST(Fidelity, PenFilterMarkersAreTheOnlyPCsi) {
+  // A program's own `CSI ... p` never reaches libvterm as a marker.
+  PenFilter f;
+  std::string out;
+  ASSERT_TRUE(f.filter("x\x1b[1p\x1b[?1$p\x1b[!p\x1b[31my", out));
+  EXPECT_EQ(out, "x\x1b[?1$p\x1b[!p\x1b[1py");
+  std::string params;
+  EXPECT_TRUE(f.take(1, params));
+  EXPECT_EQ(params, "31");
+  EXPECT_FALSE(f.take(1, params));
+  // Nothing to change: untouched.
+  EXPECT_FALSE(f.filter("plain \x1b[2J text", out));
+}
