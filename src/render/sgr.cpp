@@ -105,7 +105,9 @@ void apply_sgr(std::string_view params, Pen& pen) {
     pen = Pen{};
     return;
   }
-  std::vector<Param> list;
+  // Reused between calls: an SGR costs no allocation.
+  thread_local std::vector<Param> list;
+  list.clear();
   size_t start = 0;
   while (true) {
     size_t end = params.find(';', start);
