@@ -49,7 +49,9 @@ void PenFilter::finish_held(std::string_view in, size_t i, bool sgr) {
       ring_.swap(next);
       head_ = 0;
     }
-    Entry& e = ring_[(head_ + count_) % ring_.size()];
+    size_t at = head_ + count_;
+    if (at >= ring_.size()) at -= ring_.size();
+    Entry& e = ring_[at];
     ++count_;
     e.id = id;
     e.params.assign(held_);

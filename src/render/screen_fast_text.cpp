@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "render/sgr.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -86,6 +88,8 @@ void Screen::Impl::input(const char* p, size_t n) {
       size_t k = fast_after_mark(p + i, b - i - 1);
       if (k > 0) {
         i = seg = i + k;
+        chain_markers(p, i, b, n);
+        seg = i;
         i = after_fast(p, i, b);
         continue;
       }
@@ -116,7 +120,11 @@ void Screen::Impl::input(const char* p, size_t n) {
     i = seg = q + 1;
     size_t k = fast_after_probe(p + i, b - i - 1, static_cast<unsigned char>(p[q]), before);
     i = seg = i + k;
-    if (k > 0) i = after_fast(p, i, b);
+    if (k > 0) {
+      chain_markers(p, i, b, n);
+      seg = i;
+      i = after_fast(p, i, b);
+    }
     // Otherwise the rest of the run, p[i..b), starts a new text call; the
     // loop sees it again (it may be long enough for another probe after
     // a wrap).
@@ -182,6 +190,16 @@ size_t Screen::Impl::write_fast(const char* src, size_t avail, VTermPos at, Cell
   if (c0 + int(kMinFast) > cols - 1) return 0;
   size_t k = std::min(avail, size_t(cols - 1 - c0));
   if (k < kMinFast) return 0;
+  put_cells(src, k, at, t);
+  move_vterm_right(k);
+  return k;
+}
+
+// Writes the k bytes of src (printable ASCII) as cells like `t` from `at`
+// on, as putglyph would (at.col + k < cols: never into the last column);
+// libvterm's cursor is not moved.
+void Screen::Impl::put_cells(const char* src, size_t k, VTermPos at, Cell t) {
+  int c0 = at.col;
   Buffer& b = *cur;
   int si = b.slot(at.row);
   Row& row = b.slots[size_t(si)];
@@ -231,6 +249,11 @@ size_t Screen::Impl::write_fast(const char* src, size_t avail, VTermPos at, Cell
   seq += k;  // one bump per glyph, as putglyph
   row.version = seq;
   last_fast_end = VTermPos{at.row, end};
+}
+
+// Moves libvterm's cursor k columns right (CUF; it stays off the last
+// column, so no pending wrap is involved).
+void Screen::Impl::move_vterm_right(size_t k) {
   char cuf[16] = {'\x1b', '['};
   size_t m = 2;
   char digits[8];
@@ -239,7 +262,73 @@ size_t Screen::Impl::write_fast(const char* src, size_t avail, VTermPos at, Cell
   while (nd > 0) cuf[m++] = digits[--nd];
   cuf[m++] = 'C';
   vterm_input_write(vt.get(), cuf, m);  // neutral for the shadow
-  return k;
+}
+
+// The end of the pen marker (`CSI id p`, PenFilter) at p[i..n), or 0 if
+// there is none there, whole.
+static size_t marker_end(const char* p, size_t i, size_t n) {
+  if (i + 3 >= n || p[i] != '\x1b' || p[i + 1] != '[') return 0;
+  size_t j = i + 2;
+  while (j < n && j < i + 14 && p[j] >= '0' && p[j] <= '9') ++j;
+  if (j == i + 2 || j >= n || p[j] != PenFilter::kMarkerFinal) return 0;
+  return j + 1;
+}
+
+// Fast cells were written up to p[i], libvterm's cursor moved past them
+// (row last_fast_end.row, column last_fast_end.col), and p[i..b) is the
+// rest of the run. When that rest is followed by pen markers and more
+// printable ASCII, the markers never reach libvterm: the rest, each marker
+// (applied to the pen here, as on_marker would) and the next run are all
+// written as cells in the same row, and libvterm's cursor moved past them
+// with one CUF. libvterm sees nothing of them, so its state stays what the
+// run's start was checked against (the shadow's "plain here"); it gets the
+// last character of the last run (after_fast), so the glyph a combining
+// mark would join is what libvterm knows. Stops before the last column and
+// at anything else; on return p[i..b) is what is left of the current run.
+void Screen::Impl::chain_markers(const char* p, size_t& i, size_t& b, size_t n) {
+  VTermPos at = last_fast_end;
+  if (at.row < 0 || at.col < 0) return;
+  const Cell* c = cur->row(at.row).cells.data();
+  bool prot = at.col > 0 && (c[at.col - 1].flags & kProtected);
+  size_t moved = 0;
+  while (true) {
+    size_t m = marker_end(p, b, n), next = b;
+    while (m) {
+      next = m;
+      m = marker_end(p, next, n);
+    }
+    if (next == b || next >= n || !VtShadow::printable(static_cast<unsigned char>(p[next]))) break;
+    // The rest of this run, whole, and still a column free after it.
+    size_t rest = b - i;
+    if (at.col + int(rest) > cols - 2) break;
+    if (rest > 0) {
+      put_cells(p + i, rest, at, Cell{0, pen.fg, pen.bg, pen.attrs, 1, cell_flags(prot)});
+      at.col += int(rest);
+      moved += rest;
+    }
+    for (size_t k = b; k < next;) {
+      size_t e = marker_end(p, k, n);
+      uint32_t id = 0;
+      for (size_t d = k + 2; d + 1 < e; ++d) id = id * 10 + uint32_t(p[d] - '0');
+      if (pens.take(id, marker_params)) {
+        apply_sgr(marker_params, pen);
+        set_pen_cell();
+      }
+      k = e;
+    }
+    i = next;
+    b = run_end(p, next + 1, n);
+    // This run but its last character, as far as the row allows.
+    size_t k = std::min(b - i - 1, size_t(std::max(0, cols - 1 - at.col)));
+    if (k > 0) {
+      put_cells(p + i, k, at, Cell{0, pen.fg, pen.bg, pen.attrs, 1, cell_flags(prot)});
+      at.col += int(k);
+      moved += k;
+      i += k;
+    }
+    if (b - i != 1) break;
+  }
+  if (moved > 0) move_vterm_right(moved);
 }
 
 }  // namespace amux::render

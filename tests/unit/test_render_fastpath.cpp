@@ -482,6 +482,57 @@ TEST(FastPath, DirectCases) {
   }
 }
 
+// SGR between runs: the pen markers are applied and the text around them
+// written as cells without libvterm (chain_markers). Short coloured words up
+// to and across the right edge, back-to-back SGRs, DECSCA, a combining mark
+// or a mode change right after, wide characters overwritten, scroll
+// regions, in pieces that cut the markers anywhere.
+TEST(FastPath, SgrBetweenRunsWrittenDirectly) {
+  auto words = [](int n, int salt) {
+    static const char* kSgr[] = {"\x1b[31m", "\x1b[1;38;2;215;119;87m", "\x1b[0m", "\x1b[m\x1b[4;58:2::1:2:3m",
+                                 "\x1b[38;5;208m\x1b[2m", "\x1b[39;49;22;23m", "\x1b[7m", "\x1b[48;5;17m"};
+    static const char* kWord[] = {"a", "ok", "the", "->", "x=1", "done", "b", "42"};
+    std::string w;
+    for (int i = 0; i < n; ++i) {
+      w += kSgr[(i * 7 + salt) % 8];
+      w += kWord[(i * 5 + salt) % 8];
+      if ((i + salt) % 3) w += ' ';
+    }
+    return w;
+  };
+  std::string cases[] = {
+      "ab" + words(60, 0),                                           // across the right edge
+      std::string(60, 'x') + "\x1b[m" + words(40, 1) + "\r\n" + words(40, 2),
+      "\x1b[1\"q" + words(30, 3) + "\x1b[0\"q" + words(30, 4) + "\x1b[?2J",  // DECSCA
+      "abcdefg\x1b[31mc\x1b[0m\xcc\x81" + words(10, 5) + "\xcc\x81\xcc\xa3",  // combining mark after
+      words(20, 6) + "\x1b[4h" + words(20, 7) + "\x1b[1;1H" + words(20, 0) + "\x1b[4l" + words(9, 1),  // insert mode
+      "\x1b[2;1H" + [] {
+        std::string w;
+        for (int i = 0; i < 39; ++i) w += "\xe4\xbd\xa0";
+        return w;
+      }() + "\x1b[2;2H" + words(30, 2) + "\x1b[2;3H" + words(30, 3),  // over wide characters
+      "\x1b[3;6r\x1b[4;1H" + words(25, 4) + "\r\n" + words(25, 5) + "\n" + words(25, 6) + "\r\n" +
+          words(25, 7) + "\x1b[r",                                    // scroll region
+      "\x1b[?7l" + words(60, 1) + "\x1b[?7h" + words(60, 2),         // autowrap off
+      words(30, 3) + "\x1b[5b" + words(30, 4) + "\x1b[1b",           // REP after a chain
+      "\x1b[1;77H" + words(8, 5) + "\x1b[1;70H" + words(8, 6),       // near the edge
+      "\x1b#6" + words(20, 7) + "\r\n" + words(20, 0),               // double-width line
+      std::string(80, 'x') + words(5, 1) + std::string(79, 'y') + words(5, 2) + std::string(81, 'z') +
+          words(5, 3),                                               // a run ends in the last column
+  };
+  for (int cols : {80, 33}) {
+    for (int lead = 0; lead < 12; ++lead) {
+      for (const std::string& c : cases) {
+        std::string in = std::string(size_t(lead), '.') + c;
+        for (uint32_t seed = 0; seed < 3; ++seed)
+          EXPECT_TRUE(same_in_pieces(24, cols, in, seed, seed < 1 ? 5 : 300, true)) << cols << " " << printable(in);
+        Twin t(24, cols);
+        EXPECT_EQ(t.feed(in), "") << cols << " " << printable(in);
+      }
+    }
+  }
+}
+
 // Against libvterm's own screen layer (independent of the Screen's code),
 // given the same writes: the text and attributes of every cell and the
 // cursor, for inputs without wide characters (where the Screen deliberately
