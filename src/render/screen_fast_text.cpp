@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "render/sgr.h"
+#include "render/utf8.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -274,39 +275,92 @@ static size_t marker_end(const char* p, size_t i, size_t n) {
   return j + 1;
 }
 
+// A glyph the chain may write itself: printable ASCII, or a whole UTF-8
+// sequence of a code point libvterm gives width 1 or 2 (never one it would
+// combine with the glyph before).
+struct ChainGlyph {
+  char32_t cp = 0;
+  size_t len = 0;
+  int width = 0;
+};
+static bool chain_glyph(const char* p, size_t j, size_t n, ChainGlyph& g) {
+  if (j >= n) return false;
+  auto c = static_cast<unsigned char>(p[j]);
+  if (c < 0x80) {
+    if (!VtShadow::printable(c)) return false;
+    g = ChainGlyph{c, 1, 1};
+    return true;
+  }
+  size_t len = utf8::sequence_length(c);
+  if (len < 2 || j + len > n) return false;
+  size_t pos = 0;
+  char32_t cp = utf8::decode(std::string_view(p + j, len), pos);
+  if (pos != len || cp == utf8::kReplacement) return false;
+  int w = WidthFilter::passed_width(cp);
+  if (w < 1) return false;
+  g = ChainGlyph{cp, len, w};
+  return true;
+}
+
+// Writes one glyph as putglyph would (at.col + width < cols).
+void Screen::Impl::put_glyph(char32_t ch, int w, VTermPos at, uint8_t flags) {
+  Buffer& b = *cur;
+  int si = b.slot(at.row);
+  Row& row = b.slots[size_t(si)];
+  Cell* c = row.cells.data();
+  int col = at.col;
+  if (c[col].ch == kWideTail && col > 0 && c[col - 1].width == 2) {
+    c[col - 1].ch = kBlank;
+    c[col - 1].width = 1;
+  }
+  int end = col + w;
+  if (end < cols && c[end].ch == kWideTail) c[end].ch = kBlank;
+  c[col] = Cell{ch, pen.fg, pen.bg, pen.attrs, uint8_t(w), flags};
+  if (w == 2) c[col + 1] = Cell{kWideTail, pen.fg, pen.bg, pen.attrs, 1, flags};
+  uint16_t& ext = b.ext[size_t(si)];
+  if (end > ext) ext = uint16_t(end);
+  row.version = bump();
+}
+
 // Fast cells were written up to p[i], libvterm's cursor moved past them
-// (row last_fast_end.row, column last_fast_end.col), and p[i..b) is the
-// rest of the run. When that rest is followed by pen markers and more
-// printable ASCII, the markers never reach libvterm: the rest, each marker
-// (applied to the pen here, as on_marker would) and the next run are all
-// written as cells in the same row, and libvterm's cursor moved past them
-// with one CUF. libvterm sees nothing of them, so its state stays what the
-// run's start was checked against (the shadow's "plain here"); it gets the
-// last character of the last run (after_fast), so the glyph a combining
-// mark would join is what libvterm knows. Stops before the last column and
-// at anything else; on return p[i..b) is what is left of the current run.
+// (to last_fast_end), and p[i..b) is the rest of the run. What follows in
+// this row is written here too, without libvterm, for as long as it is
+// glyphs (printable ASCII, and UTF-8 of width 1 or 2) and pen markers
+// (applied to the pen here, as on_marker would): libvterm's cursor is then
+// moved past all of it with one CUF. libvterm sees none of it, so its state
+// stays what the run's start was checked against (the shadow's "plain
+// here"). A glyph is written here only when another glyph follows it
+// (markers between): the glyph before anything else goes to libvterm, so
+// the glyph a combining mark would join is one libvterm knows. Stops before
+// the last column. On return p[i..) is left to libvterm (the caller), and
+// p[i..b) is the printable ASCII there (b == i for anything else).
 void Screen::Impl::chain_markers(const char* p, size_t& i, size_t& b, size_t n) {
   VTermPos at = last_fast_end;
-  if (at.row < 0 || at.col < 0) return;
-  const Cell* c = cur->row(at.row).cells.data();
-  bool prot = at.col > 0 && (c[at.col - 1].flags & kProtected);
+  if (at.row < 0 || at.col <= 0 || at.col >= cols) return;
+  const bool prot = cur->row(at.row).cells[size_t(at.col - 1)].flags & kProtected;
   size_t moved = 0;
-  while (true) {
-    size_t m = marker_end(p, b, n), next = b;
-    while (m) {
-      next = m;
-      m = marker_end(p, next, n);
+  size_t j = i;
+  ChainGlyph g, h;
+  while (chain_glyph(p, j, n, g) && at.col + g.width <= cols - 1) {
+    if (g.cp < 0x80) {
+      // A run of ASCII: all of it but its last byte at once.
+      size_t r = run_end(p, j + 1, n);
+      size_t k = std::min(r - j - 1, size_t(cols - 1 - at.col));
+      if (k > 0) {
+        put_cells(p + j, k, at, Cell{0, pen.fg, pen.bg, pen.attrs, 1, cell_flags(prot)});
+        at.col += int(k);
+        moved += k;
+        j += k;
+        continue;  // (j is at the run's last byte, or where the row ends)
+      }
     }
-    if (next == b || next >= n || !VtShadow::printable(static_cast<unsigned char>(p[next]))) break;
-    // The rest of this run, whole, and still a column free after it.
-    size_t rest = b - i;
-    if (at.col + int(rest) > cols - 2) break;
-    if (rest > 0) {
-      put_cells(p + i, rest, at, Cell{0, pen.fg, pen.bg, pen.attrs, 1, cell_flags(prot)});
-      at.col += int(rest);
-      moved += rest;
-    }
-    for (size_t k = b; k < next;) {
+    size_t next = j + g.len, m;
+    while ((m = marker_end(p, next, n))) next = m;
+    if (!chain_glyph(p, next, n, h)) break;
+    put_glyph(g.cp < 0x80 ? g.cp : widths.real(g.cp), g.width, at, cell_flags(prot));
+    at.col += g.width;
+    moved += size_t(g.width);
+    for (size_t k = j + g.len; k < next;) {
       size_t e = marker_end(p, k, n);
       uint32_t id = 0;
       for (size_t d = k + 2; d + 1 < e; ++d) id = id * 10 + uint32_t(p[d] - '0');
@@ -316,19 +370,14 @@ void Screen::Impl::chain_markers(const char* p, size_t& i, size_t& b, size_t n) 
       }
       k = e;
     }
-    i = next;
-    b = run_end(p, next + 1, n);
-    // This run but its last character, as far as the row allows.
-    size_t k = std::min(b - i - 1, size_t(std::max(0, cols - 1 - at.col)));
-    if (k > 0) {
-      put_cells(p + i, k, at, Cell{0, pen.fg, pen.bg, pen.attrs, 1, cell_flags(prot)});
-      at.col += int(k);
-      moved += k;
-      i += k;
-    }
-    if (b - i != 1) break;
+    j = next;
   }
-  if (moved > 0) move_vterm_right(moved);
+  i = j;
+  b = j < n && VtShadow::printable(static_cast<unsigned char>(p[j])) ? run_end(p, j + 1, n) : j;
+  if (moved > 0) {
+    last_fast_end = at;
+    move_vterm_right(moved);
+  }
 }
 
 }  // namespace amux::render

@@ -248,6 +248,7 @@ struct Screen::Impl {
   size_t fast_after_mark(const char* src, size_t avail);
   size_t write_fast(const char* src, size_t avail, VTermPos at, Cell t);
   void put_cells(const char* src, size_t k, VTermPos at, Cell t);
+  void put_glyph(char32_t ch, int w, VTermPos at, uint8_t flags);
   void move_vterm_right(size_t k);
   void chain_markers(const char* p, size_t& i, size_t& b, size_t n);
 };

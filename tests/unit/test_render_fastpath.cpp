@@ -492,10 +492,14 @@ TEST(FastPath, SgrBetweenRunsWrittenDirectly) {
     static const char* kSgr[] = {"\x1b[31m", "\x1b[1;38;2;215;119;87m", "\x1b[0m", "\x1b[m\x1b[4;58:2::1:2:3m",
                                  "\x1b[38;5;208m\x1b[2m", "\x1b[39;49;22;23m", "\x1b[7m", "\x1b[48;5;17m"};
     static const char* kWord[] = {"a", "ok", "the", "->", "x=1", "done", "b", "42"};
+    static const char* kUtf[] = {"\xe2\x97\x8f", "\xe6\x97\xa5\xe6\x9c\xac", "\xe2\x94\x80\xe2\x94\x80", "\xf0\x9f\xa7\xa0",
+                                 "e\xcc\x81", "\xf0\x9f\xa7\x91\xe2\x80\x8d\xf0\x9f\xa7\xa0", "\xe2\x9c\x94\xef\xb8\x8f",
+                                 "\xea\xb0\x80\xe1\x85\xa1", "\xf3\xb0\x80\x80", "\xc2\x85", "\xed\x95\x9c"};
     std::string w;
     for (int i = 0; i < n; ++i) {
       w += kSgr[(i * 7 + salt) % 8];
       w += kWord[(i * 5 + salt) % 8];
+      if (salt >= 8 && (i * 3 + salt) % 4 == 0) w += kUtf[(i * 5 + salt) % 11];
       if ((i + salt) % 3) w += ' ';
     }
     return w;
@@ -519,6 +523,21 @@ TEST(FastPath, SgrBetweenRunsWrittenDirectly) {
       "\x1b#6" + words(20, 7) + "\r\n" + words(20, 0),               // double-width line
       std::string(80, 'x') + words(5, 1) + std::string(79, 'y') + words(5, 2) + std::string(81, 'z') +
           words(5, 3),                                               // a run ends in the last column
+      // UTF-8 among them: wide (CJK, an emoji libvterm calls narrow), box
+      // drawing, combining marks, ZWJ, a variation selector, Hangul jamo,
+      // private use (a stand-in range), a C1 control as UTF-8.
+      "ab" + words(60, 8) + "\r\n" + words(60, 9) + "\r\n" + words(60, 10),
+      std::string(60, 'x') + "\x1b[m" + words(40, 11) + "\r\n" + words(40, 12),
+      "\x1b[1\"q" + words(30, 13) + "\x1b[0\"q" + words(30, 14) + "\x1b[?2J",
+      "\x1b[2;1H" + [] {
+        std::string w;
+        for (int i = 0; i < 39; ++i) w += "\xe4\xbd\xa0";
+        return w;
+      }() + "\x1b[2;2H" + words(30, 15) + "\x1b[2;3H" + words(30, 16),
+      std::string(77, 'x') + "\x1b[31m\xe6\x97\xa5\xe6\x97\xa5" + words(9, 17),  // wide at the edge
+      std::string(76, 'x') + "\x1b[31m\xe6\x97\xa5\x1b[32m\xe6\x97\xa5\x1b[m" + words(9, 18),
+      "abcdefgh\x1b[31m\xe2\x97\x8f\x1b[m\xcc\x81" + words(9, 19),  // a mark after a marker
+      "abcdefgh\x1b[31m\xf0\x9f\xa7\xa0\x1b[m\xf0\x9f\xa7\xa0x\xf3\xb0\x80\x80y" + words(9, 20),  // stand-ins
   };
   for (int cols : {80, 33}) {
     for (int lead = 0; lead < 12; ++lead) {
