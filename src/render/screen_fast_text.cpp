@@ -7,7 +7,10 @@
 // run's first character (the probe) and last go through libvterm, so every
 // state it keeps (pending wrap, double-width lines, DECSCA, the previous
 // glyph) is seen rather than guessed; the middle is copied into the probe's
-// row and libvterm's cursor moved past it with a CUF. VtShadow says where a
+// row and libvterm's cursor moved past it with a CUF; what follows in that
+// row, while it is glyphs (ASCII or UTF-8) and SGR markers, is written the
+// same way (chain_markers), so coloured words and UTF-8 among the text cost
+// libvterm nothing. VtShadow says where a
 // run is plain. The full argument, with the probe-less start after SGR, CR
 // and LF: docs/libvterm.md, "The fast path for plain text". A differential
 // test (test_render_fastpath) compares the result with the path off.
