@@ -79,6 +79,10 @@ void Screen::Impl::input(const char* p, size_t n) {
     size_t b = run_end(p, i + 1, n);
     bool quiet = shadow.quiet();
     if (b - i < kMinRun || !shadow.plain_here()) {
+      if (quiet && mark.valid && shadow.plain_here() && chain_after_mark(p, seg, i, b, n)) {
+        i = after_fast(p, i, b);
+        continue;
+      }
       shadow.ascii(b - i);
       i = b;
       continue;
@@ -92,7 +96,7 @@ void Screen::Impl::input(const char* p, size_t n) {
       size_t k = fast_after_mark(p + i, b - i - 1);
       if (k > 0) {
         i = seg = i + k;
-        chain_markers(p, i, b, n);
+        chain_markers(p, i, b, n, -1);
         seg = i;
         i = after_fast(p, i, b);
         continue;
@@ -125,7 +129,7 @@ void Screen::Impl::input(const char* p, size_t n) {
     size_t k = fast_after_probe(p + i, b - i - 1, static_cast<unsigned char>(p[q]), before);
     i = seg = i + k;
     if (k > 0) {
-      chain_markers(p, i, b, n);
+      chain_markers(p, i, b, n, -1);
       seg = i;
       i = after_fast(p, i, b);
     }
@@ -183,6 +187,30 @@ size_t Screen::Impl::fast_after_mark(const char* src, size_t avail) {
   if (unsigned(now.row) >= unsigned(rows) || unsigned(now.col) >= unsigned(cols)) return 0;
   Cell t{0, pen.fg, pen.bg, pen.attrs, 1, cell_flags(pg_last_prot)};
   return write_fast(src, avail, now, t);
+}
+
+// A run too short for fast_after_mark in the same state (quiet since the
+// mark): libvterm's cursor is read back and the chain starts there, so a
+// short coloured word or UTF-8 after CR LF costs libvterm nothing either.
+// False (nothing written) when the mark does not hold or the chain wrote
+// nothing; the bytes before the run have been given to libvterm (seg = i).
+bool Screen::Impl::chain_after_mark(const char* p, size_t& seg, size_t& i, size_t& b, size_t n) {
+  if (seg < i) vterm_input_write(vt.get(), p + seg, i - seg);
+  shadow.end_write();
+  seg = i;
+  mark.valid = false;
+  if (pg_count != mark.count + 1 || pg_last.row != mark.pos.row || pg_last.col != mark.pos.col ||
+      pg_last_ch != mark.ch || !pg_last_plain || pg_last.col + 1 >= cols)
+    return false;
+  VTermPos now;
+  vterm_state_get_cursorpos(state, &now);
+  if (unsigned(now.row) >= unsigned(rows) || unsigned(now.col) >= unsigned(cols)) return false;
+  last_fast_end = now;
+  size_t start = i;
+  chain_markers(p, i, b, n, pg_last_prot ? 1 : 0);
+  if (i == start) return false;
+  seg = i;
+  return true;
 }
 
 // Writes up to `avail` bytes of src as cells like `t` (its ch ignored)
@@ -312,6 +340,10 @@ void Screen::Impl::put_glyph(char32_t ch, int w, VTermPos at, uint8_t flags) {
   Row& row = b.slots[size_t(si)];
   Cell* c = row.cells.data();
   int col = at.col;
+  if (wrap_pending) {  // (as in put_cells)
+    if (col == 0 && at.row == wrap_row + 1) cur->row(wrap_row).wrapped = true;
+    wrap_pending = false;
+  }
   if (c[col].ch == kWideTail && col > 0 && c[col - 1].width == 2) {
     c[col - 1].ch = kBlank;
     c[col - 1].width = 1;
@@ -337,10 +369,11 @@ void Screen::Impl::put_glyph(char32_t ch, int w, VTermPos at, uint8_t flags) {
 // the glyph a combining mark would join is one libvterm knows. Stops before
 // the last column. On return p[i..) is left to libvterm (the caller), and
 // p[i..b) is the printable ASCII there (b == i for anything else).
-void Screen::Impl::chain_markers(const char* p, size_t& i, size_t& b, size_t n) {
+void Screen::Impl::chain_markers(const char* p, size_t& i, size_t& b, size_t n, int prot_in) {
   VTermPos at = last_fast_end;
-  if (at.row < 0 || at.col <= 0 || at.col >= cols) return;
-  const bool prot = cur->row(at.row).cells[size_t(at.col - 1)].flags & kProtected;
+  if (at.row < 0 || at.col < 0 || at.col >= cols || (prot_in < 0 && at.col == 0)) return;
+  // The DECSCA bit: the cell before's (fast cells), or the one given.
+  const bool prot = prot_in >= 0 ? prot_in != 0 : cur->row(at.row).cells[size_t(at.col - 1)].flags & kProtected;
   size_t moved = 0;
   size_t j = i;
   ChainGlyph g, h;

@@ -250,7 +250,8 @@ struct Screen::Impl {
   void put_cells(const char* src, size_t k, VTermPos at, Cell t);
   void put_glyph(char32_t ch, int w, VTermPos at, uint8_t flags);
   void move_vterm_right(size_t k);
-  void chain_markers(const char* p, size_t& i, size_t& b, size_t n);
+  void chain_markers(const char* p, size_t& i, size_t& b, size_t n, int prot);
+  bool chain_after_mark(const char* p, size_t& seg, size_t& i, size_t& b, size_t n);
 };
 
 }  // namespace amux::render

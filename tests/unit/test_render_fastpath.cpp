@@ -538,6 +538,18 @@ TEST(FastPath, SgrBetweenRunsWrittenDirectly) {
       std::string(76, 'x') + "\x1b[31m\xe6\x97\xa5\x1b[32m\xe6\x97\xa5\x1b[m" + words(9, 18),
       "abcdefgh\x1b[31m\xe2\x97\x8f\x1b[m\xcc\x81" + words(9, 19),  // a mark after a marker
       "abcdefgh\x1b[31m\xf0\x9f\xa7\xa0\x1b[m\xf0\x9f\xa7\xa0x\xf3\xb0\x80\x80y" + words(9, 20),  // stand-ins
+      // Lines that start with a short word or UTF-8 after CR LF or LF
+      // (the chain starts at the cursor), scrolling, in a scroll region.
+      [&] {
+        std::string w;
+        for (int l = 0; l < 40; ++l) w += std::string(l % 3 ? "abcdefgh" : "") + words(6 + l % 5, 8 + l % 13) + (l % 4 ? "\r\n" : "\n");
+        return w;
+      }(),
+      [&] {
+        std::string w = "\x1b[1\"q\x1b[5;10r\x1b[9;1H";
+        for (int l = 0; l < 20; ++l) w += "xyzabcdef\r\n" + words(3 + l % 4, 8 + l % 13) + "\r\n";
+        return w + "\x1b[0\"q\x1b[r\x1b[?2J";
+      }(),
   };
   for (int cols : {80, 33}) {
     for (int lead = 0; lead < 12; ++lead) {
