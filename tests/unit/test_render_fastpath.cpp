@@ -538,6 +538,9 @@ TEST(FastPath, SgrBetweenRunsWrittenDirectly) {
       std::string(76, 'x') + "\x1b[31m\xe6\x97\xa5\x1b[32m\xe6\x97\xa5\x1b[m" + words(9, 18),
       "abcdefgh\x1b[31m\xe2\x97\x8f\x1b[m\xcc\x81" + words(9, 19),  // a mark after a marker
       "abcdefgh\x1b[31m\xf0\x9f\xa7\xa0\x1b[m\xf0\x9f\xa7\xa0x\xf3\xb0\x80\x80y" + words(9, 20),  // stand-ins
+      // Left and right margins (DECLRMM, DECSLRM).
+      "\x1b[?69h\x1b[5;40s\x1b[1;5H" + words(30, 9) + "\r\n" + std::string(50, 'x') + words(20, 10) + "\x1b[?69l" +
+          words(20, 11),
       // Lines that start with a short word or UTF-8 after CR LF or LF
       // (the chain starts at the cursor), scrolling, in a scroll region.
       [&] {
