@@ -2,6 +2,7 @@
 // parser.c (vterm_input_write) in UTF-8 mode.
 #include "render/pen_filter.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace amux::render {
@@ -38,9 +39,30 @@ void PenFilter::finish_held(std::string_view in, size_t i, bool sgr) {
   if (sgr) {
     uint32_t id = next_id_;
     next_id_ = next_id_ >= kMaxId ? 1 : next_id_ + 1;
-    if (queue_.size() >= kMaxQueue) queue_.pop_front();
-    queue_.push_back(Entry{id, std::move(held_)});
-    out_->append("\x1b[").append(std::to_string(id)).push_back(kMarkerFinal);
+    if (count_ >= kMaxQueue) {  // the oldest is forgotten
+      head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
+      --count_;
+    }
+    if (count_ == ring_.size()) {  // grow, oldest first
+      std::vector<Entry> next(std::max<size_t>(16, ring_.size() * 2));
+      for (size_t k = 0; k < count_; ++k) next[k] = std::move(ring_[(head_ + k) % ring_.size()]);
+      ring_.swap(next);
+      head_ = 0;
+    }
+    size_t at = head_ + count_;
+    if (at >= ring_.size()) at -= ring_.size();
+    Entry& e = ring_[at];
+    ++count_;
+    e.id = id;
+    e.params.assign(held_);
+    char marker[16] = {'\x1b', '['};
+    size_t m = 2;
+    char digits[12];
+    size_t nd = 0;
+    for (uint32_t v = id; v > 0; v /= 10) digits[nd++] = char('0' + v % 10);  // id >= 1
+    while (nd > 0) marker[m++] = digits[--nd];
+    marker[m++] = kMarkerFinal;
+    out_->append(marker, m);
   } else if (esc_dangling_) {
     out_->push_back('\x18');  // CAN: ends the escape libvterm is in
   }
@@ -50,10 +72,12 @@ void PenFilter::finish_held(std::string_view in, size_t i, bool sgr) {
 }
 
 bool PenFilter::take(uint32_t id, std::string& params) {
-  for (size_t k = 0; k < queue_.size(); ++k) {
-    if (queue_[k].id != id) continue;
-    params = std::move(queue_[k].params);
-    queue_.erase(queue_.begin(), queue_.begin() + long(k) + 1);
+  const size_t cap = ring_.size();
+  for (size_t k = 0, at = head_; k < count_; ++k, at = at + 1 == cap ? 0 : at + 1) {
+    if (ring_[at].id != id) continue;
+    params.assign(ring_[at].params);  // (a copy: both keep their capacity)
+    head_ = at + 1 == cap ? 0 : at + 1;
+    count_ -= k + 1;
     return true;
   }
   return false;
@@ -145,15 +169,22 @@ bool PenFilter::filter(std::string_view in, std::string& out) {
         [[fallthrough]];
       case St::Sgr:
         if (is_param(c)) {
-          held_.push_back(char(c));
-          if (held_.size() > kMaxParams) {
-            // Too long to hold: through to libvterm, and its end cancelled.
-            held_.pop_back();
-            release_held(in);
-            overflow_ = true;
-            st_ = St::Csi;
-            phase_ = Phase::Args;
+          // The run of parameter bytes, held at once.
+          size_t j = i + 1;
+          while (j < n && is_param(static_cast<unsigned char>(p[j]))) ++j;
+          if (held_.size() + (j - i) <= kMaxParams) {
+            held_.append(p + i, j - i);
+            i = j;
+            continue;
           }
+          // Too long to hold: through to libvterm, and its end cancelled.
+          size_t fit = kMaxParams - held_.size();
+          held_.append(p + i, fit);
+          i += fit;  // (the byte past the limit is a parameter: skipped below)
+          release_held(in);
+          overflow_ = true;
+          st_ = St::Csi;
+          phase_ = Phase::Args;
         } else if (c == 'm') {
           finish_held(in, i, true);
           st_ = St::Ground;

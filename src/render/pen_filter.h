@@ -25,9 +25,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace amux::render {
 
@@ -46,7 +46,7 @@ class PenFilter {
   // older ones still waiting are forgotten.
   bool take(uint32_t id, std::string& params);
 
-  size_t pending() const { return queue_.size(); }
+  size_t pending() const { return count_; }
 
  private:
   enum class St : uint8_t {
@@ -88,11 +88,15 @@ class PenFilter {
   bool dirty_ = false;
   size_t copied_ = 0;
 
+  // Markers given out, not yet taken: a ring (oldest at head_) whose
+  // strings keep their capacity, so an SGR costs no allocation.
   struct Entry {
-    uint32_t id;
+    uint32_t id = 0;
     std::string params;
   };
-  std::deque<Entry> queue_;
+  std::vector<Entry> ring_;
+  size_t head_ = 0;
+  size_t count_ = 0;
   uint32_t next_id_ = 1;
 };
 

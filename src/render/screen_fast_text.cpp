@@ -7,7 +7,10 @@
 // run's first character (the probe) and last go through libvterm, so every
 // state it keeps (pending wrap, double-width lines, DECSCA, the previous
 // glyph) is seen rather than guessed; the middle is copied into the probe's
-// row and libvterm's cursor moved past it with a CUF. VtShadow says where a
+// row and libvterm's cursor moved past it with a CUF; what follows in that
+// row, while it is glyphs (ASCII or UTF-8) and SGR markers, is written the
+// same way (chain_markers), so coloured words and UTF-8 among the text cost
+// libvterm nothing. VtShadow says where a
 // run is plain. The full argument, with the probe-less start after SGR, CR
 // and LF: docs/libvterm.md, "The fast path for plain text". A differential
 // test (test_render_fastpath) compares the result with the path off.
@@ -17,6 +20,7 @@
 
 #include <algorithm>
 #include <cstring>
+
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -33,23 +37,6 @@ namespace {
 // costs two writes and a CUF).
 constexpr size_t kMinRun = 6;
 constexpr size_t kMinFast = 3;
-
-// The end of the run of printable ASCII in p[i..n) (8 bytes at a time).
-size_t run_end(const char* p, size_t i, size_t n) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  while (i + 8 <= n) {
-    uint64_t x;
-    std::memcpy(&x, p + i, 8);
-    // A byte < 0x20, or >= 0x7f, sets its high bit here (perhaps also a
-    // byte after it: then the bytes are checked one by one below).
-    uint64_t low = (x - 0x20 * kOnes) & ~x;
-    uint64_t high = (x + kOnes) | x;
-    if ((low | high) & kHigh) break;
-    i += 8;
-  }
-  while (i < n && VtShadow::printable(static_cast<unsigned char>(p[i]))) ++i;
-  return i;
-}
 
 }  // namespace
 
@@ -73,6 +60,10 @@ void Screen::Impl::input(const char* p, size_t n) {
     size_t b = run_end(p, i + 1, n);
     bool quiet = shadow.quiet();
     if (b - i < kMinRun || !shadow.plain_here()) {
+      if (quiet && mark.valid && shadow.plain_here() && chain_after_mark(p, seg, i, b, n)) {
+        i = after_fast(p, i, b);
+        continue;
+      }
       shadow.ascii(b - i);
       i = b;
       continue;
@@ -86,6 +77,8 @@ void Screen::Impl::input(const char* p, size_t n) {
       size_t k = fast_after_mark(p + i, b - i - 1);
       if (k > 0) {
         i = seg = i + k;
+        chain_markers(p, i, b, n, -1);
+        seg = i;
         i = after_fast(p, i, b);
         continue;
       }
@@ -116,7 +109,11 @@ void Screen::Impl::input(const char* p, size_t n) {
     i = seg = q + 1;
     size_t k = fast_after_probe(p + i, b - i - 1, static_cast<unsigned char>(p[q]), before);
     i = seg = i + k;
-    if (k > 0) i = after_fast(p, i, b);
+    if (k > 0) {
+      chain_markers(p, i, b, n, -1);
+      seg = i;
+      i = after_fast(p, i, b);
+    }
     // Otherwise the rest of the run, p[i..b), starts a new text call; the
     // loop sees it again (it may be long enough for another probe after
     // a wrap).
@@ -182,6 +179,16 @@ size_t Screen::Impl::write_fast(const char* src, size_t avail, VTermPos at, Cell
   if (c0 + int(kMinFast) > cols - 1) return 0;
   size_t k = std::min(avail, size_t(cols - 1 - c0));
   if (k < kMinFast) return 0;
+  put_cells(src, k, at, t);
+  move_vterm_right(k);
+  return k;
+}
+
+// Writes the k bytes of src (printable ASCII) as cells like `t` from `at`
+// on, as putglyph would (at.col + k < cols: never into the last column);
+// libvterm's cursor is not moved.
+void Screen::Impl::put_cells(const char* src, size_t k, VTermPos at, Cell t) {
+  int c0 = at.col;
   Buffer& b = *cur;
   int si = b.slot(at.row);
   Row& row = b.slots[size_t(si)];
@@ -231,6 +238,11 @@ size_t Screen::Impl::write_fast(const char* src, size_t avail, VTermPos at, Cell
   seq += k;  // one bump per glyph, as putglyph
   row.version = seq;
   last_fast_end = VTermPos{at.row, end};
+}
+
+// Moves libvterm's cursor k columns right (CUF; it stays off the last
+// column, so no pending wrap is involved).
+void Screen::Impl::move_vterm_right(size_t k) {
   char cuf[16] = {'\x1b', '['};
   size_t m = 2;
   char digits[8];
@@ -239,7 +251,6 @@ size_t Screen::Impl::write_fast(const char* src, size_t avail, VTermPos at, Cell
   while (nd > 0) cuf[m++] = digits[--nd];
   cuf[m++] = 'C';
   vterm_input_write(vt.get(), cuf, m);  // neutral for the shadow
-  return k;
 }
 
 }  // namespace amux::render

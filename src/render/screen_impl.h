@@ -5,7 +5,8 @@
 // concerns, each in its own file: the row store (screen_rows.cpp), the
 // libvterm state callbacks that write into it (screen_callbacks.cpp),
 // feeding with the guards against libvterm 0.1.4's crashes
-// (screen_feed.cpp), the plain-ASCII fast path (screen_fast_text.cpp),
+// (screen_feed.cpp), the plain-ASCII fast path (screen_fast_text.cpp)
+// and its chain of glyphs and SGR after a run (screen_chain.cpp),
 // resizing (screen_resize.cpp) and the public accessors and input encoding
 // (screen.cpp). They all work on the one Impl declared here. What libvterm
 // 0.1.4 does wrong and how each guard answers it: docs/libvterm.md.
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +52,23 @@ inline void fix_wide(Cell* c, int cols, int col) {
   }
   if (col >= 0 && col < cols && c[col].ch == kWideTail && (col == 0 || c[col - 1].width != 2))
     c[col].ch = kBlank;
+}
+
+// The end of the run of printable ASCII in p[i..n) (8 bytes at a time).
+inline size_t run_end(const char* p, size_t i, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  while (i + 8 <= n) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    // A byte < 0x20, or >= 0x7f, sets its high bit here (perhaps also a
+    // byte after it: then the bytes are checked one by one below).
+    uint64_t low = (x - 0x20 * kOnes) & ~x;
+    uint64_t high = (x + kOnes) | x;
+    if ((low | high) & kHigh) break;
+    i += 8;
+  }
+  while (i < n && VtShadow::printable(static_cast<unsigned char>(p[i]))) ++i;
+  return i;
 }
 
 // One screen buffer: a ring of rows. Logical row r lives in slot
@@ -248,6 +267,11 @@ struct Screen::Impl {
   size_t fast_after_probe(const char* src, size_t avail, unsigned char probe, uint64_t before);
   size_t fast_after_mark(const char* src, size_t avail);
   size_t write_fast(const char* src, size_t avail, VTermPos at, Cell t);
+  void put_cells(const char* src, size_t k, VTermPos at, Cell t);
+  void put_glyph(char32_t ch, int w, VTermPos at, uint8_t flags);
+  void move_vterm_right(size_t k);
+  void chain_markers(const char* p, size_t& i, size_t& b, size_t n, int prot);
+  bool chain_after_mark(const char* p, size_t& seg, size_t& i, size_t& b, size_t n);
 };
 
 }  // namespace amux::render

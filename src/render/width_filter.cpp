@@ -80,6 +80,15 @@ constexpr std::string_view kDropped = "";
 
 int WidthFilter::libvterm_width(char32_t cp) { return cache().probe(cp); }
 
+int WidthFilter::passed_width(char32_t cp) {
+  if (cp >= kWide0 && cp <= kWide1) return 2;
+  if (cp >= kNarrow0 && cp <= kNarrow1) return 1;
+  if (cp >= kZero0 && cp <= kZero1) return 0;
+  if (cp < 0xA0 || cp > 0x10FFFF) return -1;
+  uint8_t info = cache().get(cp);
+  return info & 4 ? -1 : info & 3;
+}
+
 size_t WidthFilter::real_chars(const uint32_t* chars, size_t n, uint32_t* out) const {
   size_t m = 0;
   for (size_t i = 0; i < n && m < kMaxReal; ++i) {

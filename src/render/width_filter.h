@@ -102,6 +102,10 @@ class WidthFilter {
 
   // libvterm 0.1.4's width of a code point (0, 1 or 2), as libvterm says.
   static int libvterm_width(char32_t cp);
+  // libvterm's width (0, 1 or 2) of a code point as it leaves the filter: a
+  // stand-in's by its range, another's (then the same as terminal_width());
+  // -1 for one the filter never lets through as it is.
+  static int passed_width(char32_t cp);
 
  private:
   enum class St : uint8_t { Ground, Esc, EscInter, CsiLeader, CsiArgs, CsiInter, String, StringEsc };

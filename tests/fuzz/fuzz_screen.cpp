@@ -125,7 +125,7 @@ void check_client(const Screen& a, const Screen& b, const RedrawOptions& o, cons
                         .c_str(),
                     r, c));
       FUZZ_CHECK(clipped || x.width == y.width, at((std::string(who) + ": width").c_str(), r, c));
-      FUZZ_CHECK((Pen{shown(x.fg, o), shown(x.bg, o), x.attrs} == y.pen()),
+      FUZZ_CHECK((Pen{shown(x.fg, o), shown(x.bg, o), x.attrs, a.pen_of(x).ul} == b.pen_of(y)),
                  at((std::string(who) + ": pen").c_str(), r, c));
     }
   const Cursor ca = a.cursor(), cb = b.cursor();

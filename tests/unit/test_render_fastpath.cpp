@@ -482,6 +482,91 @@ TEST(FastPath, DirectCases) {
   }
 }
 
+// SGR between runs: the pen markers are applied and the text around them
+// written as cells without libvterm (chain_markers). Short coloured words up
+// to and across the right edge, back-to-back SGRs, DECSCA, a combining mark
+// or a mode change right after, wide characters overwritten, scroll
+// regions, in pieces that cut the markers anywhere.
+TEST(FastPath, SgrBetweenRunsWrittenDirectly) {
+  auto words = [](int n, int salt) {
+    static const char* kSgr[] = {"\x1b[31m", "\x1b[1;38;2;215;119;87m", "\x1b[0m", "\x1b[m\x1b[4;58:2::1:2:3m",
+                                 "\x1b[38;5;208m\x1b[2m", "\x1b[39;49;22;23m", "\x1b[7m", "\x1b[48;5;17m"};
+    static const char* kWord[] = {"a", "ok", "the", "->", "x=1", "done", "b", "42"};
+    static const char* kUtf[] = {"\xe2\x97\x8f", "\xe6\x97\xa5\xe6\x9c\xac", "\xe2\x94\x80\xe2\x94\x80", "\xf0\x9f\xa7\xa0",
+                                 "e\xcc\x81", "\xf0\x9f\xa7\x91\xe2\x80\x8d\xf0\x9f\xa7\xa0", "\xe2\x9c\x94\xef\xb8\x8f",
+                                 "\xea\xb0\x80\xe1\x85\xa1", "\xf3\xb0\x80\x80", "\xc2\x85", "\xed\x95\x9c"};
+    std::string w;
+    for (int i = 0; i < n; ++i) {
+      w += kSgr[(i * 7 + salt) % 8];
+      w += kWord[(i * 5 + salt) % 8];
+      if (salt >= 8 && (i * 3 + salt) % 4 == 0) w += kUtf[(i * 5 + salt) % 11];
+      if ((i + salt) % 3) w += ' ';
+    }
+    return w;
+  };
+  std::string cases[] = {
+      "ab" + words(60, 0),                                           // across the right edge
+      std::string(60, 'x') + "\x1b[m" + words(40, 1) + "\r\n" + words(40, 2),
+      "\x1b[1\"q" + words(30, 3) + "\x1b[0\"q" + words(30, 4) + "\x1b[?2J",  // DECSCA
+      "abcdefg\x1b[31mc\x1b[0m\xcc\x81" + words(10, 5) + "\xcc\x81\xcc\xa3",  // combining mark after
+      words(20, 6) + "\x1b[4h" + words(20, 7) + "\x1b[1;1H" + words(20, 0) + "\x1b[4l" + words(9, 1),  // insert mode
+      "\x1b[2;1H" + [] {
+        std::string w;
+        for (int i = 0; i < 39; ++i) w += "\xe4\xbd\xa0";
+        return w;
+      }() + "\x1b[2;2H" + words(30, 2) + "\x1b[2;3H" + words(30, 3),  // over wide characters
+      "\x1b[3;6r\x1b[4;1H" + words(25, 4) + "\r\n" + words(25, 5) + "\n" + words(25, 6) + "\r\n" +
+          words(25, 7) + "\x1b[r",                                    // scroll region
+      "\x1b[?7l" + words(60, 1) + "\x1b[?7h" + words(60, 2),         // autowrap off
+      words(30, 3) + "\x1b[5b" + words(30, 4) + "\x1b[1b",           // REP after a chain
+      "\x1b[1;77H" + words(8, 5) + "\x1b[1;70H" + words(8, 6),       // near the edge
+      "\x1b#6" + words(20, 7) + "\r\n" + words(20, 0),               // double-width line
+      std::string(80, 'x') + words(5, 1) + std::string(79, 'y') + words(5, 2) + std::string(81, 'z') +
+          words(5, 3),                                               // a run ends in the last column
+      // UTF-8 among them: wide (CJK, an emoji libvterm calls narrow), box
+      // drawing, combining marks, ZWJ, a variation selector, Hangul jamo,
+      // private use (a stand-in range), a C1 control as UTF-8.
+      "ab" + words(60, 8) + "\r\n" + words(60, 9) + "\r\n" + words(60, 10),
+      std::string(60, 'x') + "\x1b[m" + words(40, 11) + "\r\n" + words(40, 12),
+      "\x1b[1\"q" + words(30, 13) + "\x1b[0\"q" + words(30, 14) + "\x1b[?2J",
+      "\x1b[2;1H" + [] {
+        std::string w;
+        for (int i = 0; i < 39; ++i) w += "\xe4\xbd\xa0";
+        return w;
+      }() + "\x1b[2;2H" + words(30, 15) + "\x1b[2;3H" + words(30, 16),
+      std::string(77, 'x') + "\x1b[31m\xe6\x97\xa5\xe6\x97\xa5" + words(9, 17),  // wide at the edge
+      std::string(76, 'x') + "\x1b[31m\xe6\x97\xa5\x1b[32m\xe6\x97\xa5\x1b[m" + words(9, 18),
+      "abcdefgh\x1b[31m\xe2\x97\x8f\x1b[m\xcc\x81" + words(9, 19),  // a mark after a marker
+      "abcdefgh\x1b[31m\xf0\x9f\xa7\xa0\x1b[m\xf0\x9f\xa7\xa0x\xf3\xb0\x80\x80y" + words(9, 20),  // stand-ins
+      // Left and right margins (DECLRMM, DECSLRM).
+      "\x1b[?69h\x1b[5;40s\x1b[1;5H" + words(30, 9) + "\r\n" + std::string(50, 'x') + words(20, 10) + "\x1b[?69l" +
+          words(20, 11),
+      // Lines that start with a short word or UTF-8 after CR LF or LF
+      // (the chain starts at the cursor), scrolling, in a scroll region.
+      [&] {
+        std::string w;
+        for (int l = 0; l < 40; ++l) w += std::string(l % 3 ? "abcdefgh" : "") + words(6 + l % 5, 8 + l % 13) + (l % 4 ? "\r\n" : "\n");
+        return w;
+      }(),
+      [&] {
+        std::string w = "\x1b[1\"q\x1b[5;10r\x1b[9;1H";
+        for (int l = 0; l < 20; ++l) w += "xyzabcdef\r\n" + words(3 + l % 4, 8 + l % 13) + "\r\n";
+        return w + "\x1b[0\"q\x1b[r\x1b[?2J";
+      }(),
+  };
+  for (int cols : {80, 33}) {
+    for (int lead = 0; lead < 12; ++lead) {
+      for (const std::string& c : cases) {
+        std::string in = std::string(size_t(lead), '.') + c;
+        for (uint32_t seed = 0; seed < 3; ++seed)
+          EXPECT_TRUE(same_in_pieces(24, cols, in, seed, seed < 1 ? 5 : 300, true)) << cols << " " << printable(in);
+        Twin t(24, cols);
+        EXPECT_EQ(t.feed(in), "") << cols << " " << printable(in);
+      }
+    }
+  }
+}
+
 // Against libvterm's own screen layer (independent of the Screen's code),
 // given the same writes: the text and attributes of every cell and the
 // cursor, for inputs without wide characters (where the Screen deliberately

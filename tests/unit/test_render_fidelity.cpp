@@ -310,3 +310,38 @@ TEST(Fidelity, DecrqssSgrAnswersFromTheScreensPen) {
   s.feed("\x1bP$qr\x1b\\");
   EXPECT_EQ(replies, "\x1bP1$r1;2r\x1b\\");
 }
+
+// Many SGRs in one feed: each marker waits in the filter until libvterm
+// reaches it (the queue grows and wraps), and every cell gets its own pen.
+TEST(Fidelity, ManySgrInOneFeedEachCellItsPen) {
+  for (size_t piece : {size_t(1), size_t(7), size_t(4096), size_t(1) << 20}) {
+    Screen s = make(20, 100);
+    std::string in;
+    for (int i = 0; i < 2000; ++i)
+      in += "\x1b[38;5;" + std::to_string(i % 256) + ";48;2;" + std::to_string(i % 7) + ";1;2mx";
+    for (size_t i = 0; i < in.size(); i += piece) s.feed(std::string_view(in).substr(i, piece));
+    // The last 20 rows of 100 cells: cells 0..1999 fill them exactly
+    // (the last one waits in the last column).
+    for (int i = 0; i < 2000; ++i) {
+      const Cell& c = s.cell(i / 100, i % 100);
+      ASSERT_EQ(c.fg, Color::indexed(uint8_t(i % 256))) << "cell " << i << " piece " << piece;
+      ASSERT_EQ(c.bg, Color::rgb(uint8_t(i % 7), 1, 2)) << "cell " << i << " piece " << piece;
+    }
+  }
+}
+
+// The longest SGR the filter holds (kMaxParams bytes) applies; one byte
+// more is ignored, wherever the feeds cut it.
+TEST(Fidelity, SgrAtTheParameterLimit) {
+  for (size_t extra : {size_t(0), size_t(1)}) {
+    std::string params = std::string(PenFilter::kMaxParams - 1 + extra, ';') + "1";
+    std::string in = "\x1b[" + params + "mZ";
+    for (size_t cut = 0; cut <= in.size(); cut += 13) {
+      Screen s = make(1, 10);
+      s.feed(in.substr(0, cut));
+      s.feed(in.substr(cut));
+      EXPECT_EQ(s.cell(0, 0).attrs, extra ? 0 : kBold) << "extra " << extra << " cut " << cut;
+      EXPECT_EQ(row_text(s, 0), "Z");
+    }
+  }
+}
