@@ -118,6 +118,7 @@ bool PenFilter::filter(std::string_view in, std::string& out) {
       st_ = st_ == St::String ? St::StringEsc : St::Esc;
       esc_here_ = true;
       esc_at_ = i;
+      esc_c0s_.clear();
       ++i;
       continue;
     }
@@ -128,6 +129,7 @@ bool PenFilter::filter(std::string_view in, std::string& out) {
     }
     if (c < 0x20) {  // other C0: executed where it stands, the state stays
       if (held) c0s_.push_back(char(c));
+      else if (st_ == St::Esc) esc_c0s_.push_back(char(c));  // kept if this becomes an SGR
       ++i;
       continue;
     }
@@ -148,6 +150,7 @@ bool PenFilter::filter(std::string_view in, std::string& out) {
           held_.clear();
           held_prev_ = 0;
           c0s_.clear();
+          if (esc_here_) c0s_.swap(esc_c0s_);  // an SGR's marker starts at its ESC
           held_here_ = true;
           held_at_ = esc_here_ ? esc_at_ : i;
           esc_dangling_ = !esc_here_;

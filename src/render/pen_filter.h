@@ -78,6 +78,7 @@ class PenFilter {
   std::string held_;
   size_t held_prev_ = 0;
   std::string c0s_;
+  std::string esc_c0s_;  // C0 controls between an ESC of this call and its '['
   bool held_here_ = false;     // its '[' is in this call's input
   size_t held_at_ = 0;         // ... and it starts here (its ESC, or the '[')
   bool esc_dangling_ = false;  // its ESC was given out in an earlier call

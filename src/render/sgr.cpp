@@ -29,7 +29,7 @@ bool to_int(std::string_view s, int& out) {
 
 // The parameters of one SGR (on the stack: this runs for every SGR).
 struct Params {
-  static constexpr size_t kMax = 128;  // a longer list is cut (PenFilter holds 256 bytes)
+  static constexpr size_t kMax = 257;  // PenFilter holds at most 256 bytes: 257 empty fields
   Param v[kMax];
   size_t n = 0;
   size_t size() const { return n; }

@@ -119,6 +119,9 @@ TEST(ViewGridTmux, OneSessionFillsTheBody) {
 
 TEST(ViewGridTmux, TwoSessionsSideBySideFourInTwoByTwo) {
   AmuxEnv env;
+  // The attach client's own mouse (the wheel into copy mode) off, so the
+  // flags read while attached are what the view left.
+  env.write_config("mouse = false\n");
   numbered(env, "aa", 20);
   numbered(env, "bb", 20);
   GridPane p(env, 160, 40);
