@@ -2,7 +2,10 @@
 // against the commit it started from (worktree_diff.h), through git with
 // the person's pager and colours. A session without a worktree says so in
 // one line and exits 1.
+#include <unistd.h>
+
 #include "cli/context.h"
+#include "cli/remote_cmd.h"
 #include "mux/agents/worktree_diff.h"
 
 namespace amux::cli {
@@ -13,6 +16,8 @@ void register_diff(CLI::App& app, Context& ctx) {
   d->add_option("session", target, "id, id prefix or part of a name")->required();
   d->callback([&ctx]() {
     ctx.load();
+    // NAME:<id>: git diff runs there, its pager on this terminal (ssh -t).
+    if (forward_if_remote(ctx, target, isatty(STDOUT_FILENO) != 0)) return;
     auto rec = ctx.resolve(target);
     std::string err;
     int rc = mux::run_worktree_diff(rec, &err);

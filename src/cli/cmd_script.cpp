@@ -14,6 +14,7 @@
 #include <set>
 
 #include "cli/context.h"
+#include "cli/remote_cmd.h"
 #include "cli/supervisor_watch.h"
 #include "mux/agents/state_history.h"
 #include "mux/sys/process_info.h"
@@ -204,6 +205,7 @@ void register_script(CLI::App& app, Context& ctx) {
   w->callback([&ctx]() {
     auto states = parse_states(wstates);  // bad usage before anything else
     ctx.load();
+    if (forward_if_remote(ctx, wtarget)) return;  // NAME:<id>: the remote amux waits
     if (int rc = wait_for(ctx, wtarget, states, timeout_s); rc != 0) throw CommandError("", rc);
   });
 
@@ -214,6 +216,7 @@ void register_script(CLI::App& app, Context& ctx) {
   e->add_flag("--json", ejson, "print it as JSON");
   e->callback([&ctx]() {
     ctx.load();
+    if (forward_if_remote(ctx, etarget)) return;
     auto rec = ctx.resolve(etarget);
     json r = explain_json(ctx, rec);
     r.erase("ok");

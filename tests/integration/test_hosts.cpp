@@ -92,13 +92,22 @@ TEST(Hosts, DispatchListAndActOnARemoteSession) {
   auto st = t.local.amux({"stop", "build:" + rid});
   ASSERT_EQ(st.rc, 0) << st.err;
   EXPECT_TRUE(t.remote.wait_state(rid, "stopped", 15000));
+  // wait, explain and diff go there too, with the remote exit status.
+  auto w = t.local.amux({"wait", "build:" + rid, "--state", "stopped", "--timeout", "20"});
+  EXPECT_EQ(w.rc, 0) << w.err;
+  EXPECT_NE(w.out.find("stopped"), std::string::npos) << w.out;
+  auto wt = t.local.amux({"wait", "build:" + rid, "--state", "blocked", "--timeout", "1"});
+  EXPECT_EQ(wt.rc, 124) << wt.err;
+  auto ex = t.local.amux({"explain", "build:" + rid, "--json"});
+  ASSERT_EQ(ex.rc, 0) << ex.err;
+  EXPECT_EQ(nlohmann::json::parse(ex.out).value("state", ""), "stopped") << ex.out;
+  auto df = t.local.amux({"diff", "build:" + rid});
+  EXPECT_EQ(df.rc, 1);
+  EXPECT_NE(df.err.find("worktree"), std::string::npos) << df.err;
   // The remote command's own errors come back as they are, with its status.
   auto bad = t.local.amux({"capture", "build:nosuchname"});
   EXPECT_EQ(bad.rc, 1);
   EXPECT_NE(bad.err.find("no session matches 'nosuchname'"), std::string::npos) << bad.err;
-  // The master connection lives in the local instance's private socket dir.
-  auto ctl = t.local.amux({"daemon", "status"});
-  (void)ctl;
 }
 
 TEST(Hosts, UnreachableHostKeepsItsRowsAndNeverSlowsLocalOnes) {
