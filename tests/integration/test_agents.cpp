@@ -839,14 +839,22 @@ TEST(Agents, AgentHooksReportTurnEnds) {
   // failed turn's payload on stdin.
   std::string c = a.dispatch({"--agent", "claude", "say hello"});
   ASSERT_FALSE(c.empty());
+  // Barrier: the turn's UserPromptSubmit hook (amux notify --state working)
+  // has reached the host (explain names it as what decides), so the failed
+  // turn's report comes last.
+  std::string why;
+  ASSERT_TRUE(wait_until([&] {
+    why = a.amux({"explain", c, "--json"}).out;
+    return why.find("\"source\": \"notify\"") != std::string::npos;
+  }, 30000)) << why;
   json s = json::parse(read_text(a.env().config_dir() + "/jobs/" + c + "/claude-settings.json"), nullptr, false);
   std::string hook = s["hooks"]["StopFailure"][0]["hooks"][0]["command"];
   env = {{"AMUX_SESSION", c}, {"AMUX_JOB_DIR", a.env().config_dir() + "/jobs/" + c}};
   r = run_process({"sh", "-c", hook}, env,
                   R"({"hook_event_name":"StopFailure","error":"authentication_failed","last_assistant_message":"Not logged in · Please run /login"})");
   ASSERT_EQ(r.rc, 0) << r.err;
-  ASSERT_TRUE(wait_until([&] { return a.field(c, "state") == "blocked"; }, 10000)) << a.field(c, "state");
-  EXPECT_EQ(a.field(c, "waitingFor"), "login");
+  ASSERT_TRUE(wait_until([&] { return a.field(c, "waitingFor") == "login"; }, 30000)) << a.field(c, "waitingFor");
+  EXPECT_EQ(a.field(c, "state"), "blocked");
   EXPECT_EQ(a.field(c, "detail"), "Not logged in · Please run /login");
 }
 

@@ -52,13 +52,14 @@ TEST(IdleHost, DoesNotWakeWhenNothingHappens) {
   ASSERT_TRUE(wait_until([&] { host = env.record_field(id, "hostPid"); return !host.empty() && host != "0"; }, 15000));
   ASSERT_TRUE(wait_until([&] { return watches_a_pidfd(host); }, 15000)) << "the host never watched the group";
   // Barrier: the probe's backoff settles within a few seconds of the start
-  // (0.2 + 0.4 + 0.8 s, then a settled verdict); wait until a quiet second
-  // passes with no wake, then count over 6 s.
+  // (0.2 + 0.4 + 0.8 s, then a settled verdict); wait until three quiet
+  // seconds pass with no wake (longer than any backoff step, so a slow
+  // start cannot pass for a settled one), then count over 6 s.
   ASSERT_TRUE(wait_until([&] {
     long long a = wakes(host);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    std::this_thread::sleep_for(std::chrono::milliseconds(3000));
     return wakes(host) == a;
-  }, 30000)) << "the host kept waking";
+  }, 60000)) << "the host kept waking";
   long long before = wakes(host);
   std::this_thread::sleep_for(std::chrono::seconds(6));
   // A timer probe every 2 s (the old way) wakes it 3 times here.
