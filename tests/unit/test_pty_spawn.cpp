@@ -383,7 +383,18 @@ TEST(PtySpawn, OnlyStdioReachesTheChild) {
   ::close(high);
   ::close(pfd[0]);
   ::close(pfd[1]);
-  std::string fds;
+  // Barrier: sleep is in its sleep (clock_nanosleep, 230, or nanosleep, 35,
+  // in /proc/<pid>/syscall), past the dynamic loader, which briefly holds
+  // a descriptor of its own while it opens libc.
+  const std::string sys = "/proc/" + std::to_string(q.pid()) + "/syscall";
+  bool asleep = false;
+  for (int i = 0; i < 2000 && !asleep; ++i) {
+    std::ifstream f(sys);
+    int nr = -1;
+    asleep = (f >> nr) && (nr == 230 || nr == 35);
+    if (!asleep) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(asleep) << "sleep never reached its sleep";
   std::error_code ec;
   std::vector<int> nums;
   for (auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(q.pid()) + "/fd", ec))
