@@ -395,9 +395,19 @@ TEST_P(RealCapture, EqualsTmux) {
     ASSERT_TRUE(settle([&] { return t.capture(); }, marker, &want)) << "tmux:\n" << want;
   }
   e.kill_left_behind();
+  // gemini prints its tips and an info line above the trust box, or not,
+  // depending on how fast it loads its settings (seen under a sanitizer's
+  // load): for it, the box and everything below must be equal.
+  auto region = [&](const std::string& screen) {
+    if (agent != "gemini") return screen;
+    size_t box = screen.find("\xe2\x95\xad");  // ╭
+    size_t line = box == std::string::npos ? 0 : screen.rfind('\n', box);
+    return line == std::string::npos ? screen : screen.substr(line);
+  };
+  want = region(want);
   std::string id = e.dispatch({"--exec", command("amux")});
   ASSERT_FALSE(id.empty());
-  bool ok = wait_until([&] { return (got = normalize(e.capture(id))) == want; }, 60000);
+  bool ok = wait_until([&] { return (got = region(normalize(e.capture(id)))) == want; }, 60000);
   EXPECT_TRUE(ok) << "amux:\n" << got << "\ntmux:\n" << want;
   EXPECT_EQ(got, want);
 }
