@@ -125,10 +125,14 @@ void check_client(const Screen& a, const Screen& b, const RedrawOptions& o, cons
                         .c_str(),
                     r, c));
       FUZZ_CHECK(clipped || x.width == y.width, at((std::string(who) + ": width").c_str(), r, c));
-      // A blank shows only its background unless an attribute shows on a
-      // blank (reverse, underlines, strike, overline): compared that way.
+      // Compared by what shows: a blank shows only its background unless
+      // an attribute shows on a blank (reverse, underlines, strike,
+      // overline).
       Pen want{shown(x.fg, o), shown(x.bg, o), x.attrs, a.pen_of(x).ul};
       Pen got = b.pen_of(y);
+      // An underline colour shows only under an underline.
+      if (!(want.attrs & kAnyUnderline)) want.ul = Color::def();
+      if (!(got.attrs & kAnyUnderline)) got.ul = Color::def();
       if (blank_x && !(want.attrs & kVisibleOnBlank) && !(got.attrs & kVisibleOnBlank)) {
         want = Pen{Color::def(), want.bg, 0, Color::def()};
         got = Pen{Color::def(), got.bg, 0, Color::def()};
