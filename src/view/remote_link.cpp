@@ -222,10 +222,7 @@ void App::attach_remote(const SessionInfo& s) {
   if (!h) return;
   int64_t now = mux::now_ms();
   feeds.clear();
-  stop_stdin();
-  write_out(kModesOff);
-  def_prog_mode();
-  endwin();
+  leave_screen();
   model.select(s.id);
   mux::SshOptions o;
   o.tty = true;
@@ -234,18 +231,9 @@ void App::attach_remote(const SessionInfo& s) {
                         mux::SshStdin::Inherit);
   std::string error = !r.error.empty() ? r.error : mux::ssh_failure(*h, r.exit_code, r.err);
   if (error.empty() && r.exit_code != 0) error = mux::last_error_line(r.err);
-  reset_prog_mode();
-  write_out(kModesOn);
-  full_repaint = true;
+  return_to_screen();
   ctl->set_returned(true);
   if (!error.empty()) ctl->set_status(sanitize(error), true, now);
-  struct winsize ws {};
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
-      (ws.ws_row != LINES || ws.ws_col != COLS))
-    resizeterm(ws.ws_row, ws.ws_col);
-  dec = InputDecoder();
-  start_stdin();
-  request_frame();
 }
 
 }  // namespace amux::view

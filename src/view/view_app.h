@@ -168,6 +168,11 @@ struct App {
   // Leave ncurses, put the session on the terminal, come back to the same row.
   void attach(std::string id);
   void suspend();
+  // Hand the terminal to another program (attach, ssh, git's pager) and take
+  // it back: input stopped, modes off, ncurses left; then everything again,
+  // resized if the terminal changed meanwhile, and a full repaint.
+  void leave_screen();
+  void return_to_screen();
   // Leave ncurses for the session's worktree diff (git and its pager), then
   // come back (view_diff.cpp).
   void show_diff(const std::string& id);

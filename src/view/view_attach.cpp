@@ -23,10 +23,7 @@ namespace amux::view {
 void App::attach(std::string id) {
   int64_t now = mux::now_ms();
   feeds.clear();  // nothing streams while the view is away
-  stop_stdin();
-  write_out(kModesOff);
-  def_prog_mode();
-  endwin();
+  leave_screen();
   std::string error;
   for (int hops = 0; hops < 1000 && !id.empty(); hops++) {
     auto rec = mux::load_record(paths, id);
@@ -56,12 +53,23 @@ void App::attach(std::string id) {
     i = res.end == AttachEnd::Next ? (i + 1) % n : (i - 1 + n) % n;
     id = order[size_t(i)];
   }
+  return_to_screen();
+  ctl->set_returned(true);
+  if (!error.empty()) ctl->set_status(error, true, now);
+}
+
+void App::leave_screen() {
+  stop_stdin();
+  write_out(kModesOff);
+  def_prog_mode();
+  endwin();
+}
+
+void App::return_to_screen() {
   reset_prog_mode();
   write_out(kModesOn);
   full_repaint = true;
-  ctl->set_returned(true);
-  if (!error.empty()) ctl->set_status(error, true, now);
-  // Sizes may have changed while attached.
+  // Sizes may have changed while the terminal was away.
   struct winsize ws {};
   if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
       (ws.ws_row != LINES || ws.ws_col != COLS))

@@ -62,10 +62,7 @@ void App::show_diff(const std::string& id) {
     return;
   }
   feeds.clear();  // nothing streams while the view is away
-  stop_stdin();
-  write_out(kModesOff);
-  def_prog_mode();
-  endwin();
+  leave_screen();
   std::string error;
   int rc;
   {
@@ -76,17 +73,8 @@ void App::show_diff(const std::string& id) {
       wait_key();
     }
   }
-  reset_prog_mode();
-  write_out(kModesOn);
-  full_repaint = true;
+  return_to_screen();
   if (rc < 0) ctl->set_status(sanitize(error), true, now);
-  struct winsize ws {};
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
-      (ws.ws_row != LINES || ws.ws_col != COLS))
-    resizeterm(ws.ws_row, ws.ws_col);
-  dec = InputDecoder();
-  start_stdin();
-  request_frame();
 }
 
 }  // namespace amux::view
