@@ -26,7 +26,8 @@ using amux::render::Screen;
 
 namespace {
 
-constexpr size_t kChunk = 16 * 1024;
+// The feed size: 16 KiB, or $CHUNK bytes (a host reads at most 4095 at a time).
+const size_t kChunk = std::getenv("CHUNK") ? size_t(std::atoi(std::getenv("CHUNK"))) : 16 * 1024;
 
 std::string mixed_text(size_t bytes) {
   static const char* kWords[] = {"build", "src/render/screen.cpp", "ok", "warning:", "the",

@@ -10,10 +10,13 @@ namespace amux::render {
 
 namespace {
 
+// Plain data: Params holds 257 of them on the stack, and filling that array
+// with defaults on every SGR cost more than applying it.
 struct Param {
-  enum Kind : uint8_t { Missing, Number, Colon } kind = Missing;
-  int num = 0;
-  std::string_view text;  // Colon: the whole parameter
+  enum Kind : uint8_t { Missing, Number, Colon } kind;
+  int num;
+  const char* text;  // Colon: the whole parameter (text_len bytes)
+  size_t text_len;
 };
 
 // Digits to a number; false past INT_MAX (tmux then drops the sequence).
@@ -30,8 +33,9 @@ bool to_int(std::string_view s, int& out) {
 // The parameters of one SGR (on the stack: this runs for every SGR).
 struct Params {
   static constexpr size_t kMax = 257;  // PenFilter holds at most 256 bytes: 257 empty fields
-  Param v[kMax];
+  Param v[kMax];  // (only v[0, n) is ever written or read)
   size_t n = 0;
+  Params() {}  // leaves v uninitialised
   size_t size() const { return n; }
   const Param& operator[](size_t i) const { return v[i]; }
 };
@@ -119,10 +123,11 @@ void apply_sgr(std::string_view params, Pen& pen) {
   while (true) {
     size_t end = params.find(';', start);
     std::string_view f = params.substr(start, end == std::string_view::npos ? end : end - start);
-    Param p;
+    Param p{Param::Missing, 0, nullptr, 0};
     if (f.find(':') != std::string_view::npos) {
       p.kind = Param::Colon;
-      p.text = f;
+      p.text = f.data();
+      p.text_len = f.size();
     } else if (!f.empty()) {
       p.kind = Param::Number;
       if (!to_int(f, p.num)) return;
@@ -134,7 +139,7 @@ void apply_sgr(std::string_view params, Pen& pen) {
 
   for (size_t i = 0; i < list.size(); ++i) {
     if (list[i].kind == Param::Colon) {
-      apply_colon(list[i].text, pen);
+      apply_colon(std::string_view(list[i].text, list[i].text_len), pen);
       continue;
     }
     int n = get(list, i, 0);
