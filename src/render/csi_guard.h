@@ -22,6 +22,9 @@ class CsiGuard {
   // untouched) when it passes as it is, which is the common case.
   bool filter(std::string_view in, std::string& out);
 
+  // Outside any sequence (the Screen's lane passes only SGR markers).
+  bool at_rest() const { return st_ == St::Ground; }
+
  private:
   enum class St { Ground, Esc, Csi };
   St st_ = St::Ground;

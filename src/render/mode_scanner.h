@@ -78,6 +78,9 @@ class ModeScanner {
   // The owner held back only the ESC that ends the bytes inside a string.
   void unread_string_esc() { st_ = St::String; }
 
+  // Outside any sequence (the Screen's lane passes only SGR markers).
+  bool at_rest() const { return st_ == St::Ground; }
+
  private:
   enum class St : uint8_t { Ground, Esc, EscInter, CsiLeader, CsiArgs, CsiInter, String, StringEsc };
   // Handles `c` in the escape state (after ESC or its intermediates).

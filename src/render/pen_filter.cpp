@@ -37,38 +37,42 @@ void PenFilter::finish_held(std::string_view in, size_t i, bool sgr) {
   begin_out(in, held_here_ ? held_at_ : 0);
   out_->append(c0s_);
   if (sgr) {
-    uint32_t id = next_id_;
-    next_id_ = next_id_ >= kMaxId ? 1 : next_id_ + 1;
-    if (count_ >= kMaxQueue) {  // the oldest is forgotten
-      head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
-      --count_;
-    }
-    if (count_ == ring_.size()) {  // grow, oldest first
-      std::vector<Entry> next(std::max<size_t>(16, ring_.size() * 2));
-      for (size_t k = 0; k < count_; ++k) next[k] = std::move(ring_[(head_ + k) % ring_.size()]);
-      ring_.swap(next);
-      head_ = 0;
-    }
-    size_t at = head_ + count_;
-    if (at >= ring_.size()) at -= ring_.size();
-    Entry& e = ring_[at];
-    ++count_;
-    e.id = id;
-    e.params.assign(held_);
-    char marker[16] = {'\x1b', '['};
-    size_t m = 2;
-    char digits[12];
-    size_t nd = 0;
-    for (uint32_t v = id; v > 0; v /= 10) digits[nd++] = char('0' + v % 10);  // id >= 1
-    while (nd > 0) marker[m++] = digits[--nd];
-    marker[m++] = kMarkerFinal;
-    out_->append(marker, m);
+    append_marker(held_, *out_);
   } else if (esc_dangling_) {
     out_->push_back('\x18');  // CAN: ends the escape libvterm is in
   }
   copied_ = i + 1;
   held_.clear();
   c0s_.clear();
+}
+
+void PenFilter::append_marker(std::string_view params, std::string& out) {
+  uint32_t id = next_id_;
+  next_id_ = next_id_ >= kMaxId ? 1 : next_id_ + 1;
+  if (count_ >= kMaxQueue) {  // the oldest is forgotten
+    head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
+    --count_;
+  }
+  if (count_ == ring_.size()) {  // grow, oldest first
+    std::vector<Entry> next(std::max<size_t>(16, ring_.size() * 2));
+    for (size_t k = 0; k < count_; ++k) next[k] = std::move(ring_[(head_ + k) % ring_.size()]);
+    ring_.swap(next);
+    head_ = 0;
+  }
+  size_t at = head_ + count_;
+  if (at >= ring_.size()) at -= ring_.size();
+  Entry& e = ring_[at];
+  ++count_;
+  e.id = id;
+  e.params.assign(params);
+  char marker[16] = {'\x1b', '['};
+  size_t m = 2;
+  char digits[12];
+  size_t nd = 0;
+  for (uint32_t v = id; v > 0; v /= 10) digits[nd++] = char('0' + v % 10);  // id >= 1
+  while (nd > 0) marker[m++] = digits[--nd];
+  marker[m++] = kMarkerFinal;
+  out.append(marker, m);
 }
 
 bool PenFilter::take(uint32_t id, std::string& params) {

@@ -48,6 +48,13 @@ class PenFilter {
 
   size_t pending() const { return count_; }
 
+  // For the Screen's lane (screen_lane.cpp), which finds whole SGRs in text
+  // without calling filter(): the filter is outside any sequence;
+  bool at_rest() const { return st_ == St::Ground && held_.empty(); }
+  // and appends to `out` the marker for an SGR with these parameters
+  // (at most kMaxParams bytes), as filter() would.
+  void append_marker(std::string_view params, std::string& out);
+
  private:
   enum class St : uint8_t {
     Ground,

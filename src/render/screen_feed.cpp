@@ -79,6 +79,19 @@ void Screen::Impl::sync_cursor() {
 void Screen::feed(std::string_view bytes) {
   Impl& s = *impl_;
   if (bytes.empty()) return;
+  // The start that is only text, SGR, CR and LF: past the filters in one
+  // pass (screen_lane.cpp), the rest through them.
+  if (s.fast_text && s.lane_ready()) {
+    if (size_t k = s.lane(bytes, s.lane_buf); k > 0) {
+      s.write_chunked(s.lane_buf.data(), s.lane_buf.size());
+      bytes.remove_prefix(k);
+      if (bytes.empty()) {
+        s.sync_cursor();
+        s.flush_events();
+        return;
+      }
+    }
+  }
   // Guard 12 and widths: libvterm gets only well-formed UTF-8, and a
   // stand-in for a character whose width its table gets wrong.
   std::string filtered;

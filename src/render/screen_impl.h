@@ -128,6 +128,7 @@ struct Screen::Impl {
   PenFilter pens;
   std::string marker_params;  // scratch for on_marker
   std::string pen_buf;        // PenFilter's output for the feed in progress
+  std::string lane_buf;       // the lane's output (screen_lane.cpp)
 
   Cursor cursor;
   std::string title, icon_name;
@@ -271,6 +272,10 @@ struct Screen::Impl {
   void put_glyph(char32_t ch, int w, VTermPos at, uint8_t flags);
   void move_vterm_right(size_t k);
   void chain_markers(const char* p, size_t& i, size_t& b, size_t n, int prot);
+
+  // The lane past the filters for text, SGR, CR and LF (screen_lane.cpp).
+  bool lane_ready() const;
+  size_t lane(std::string_view in, std::string& out);
   bool chain_after_mark(const char* p, size_t& seg, size_t& i, size_t& b, size_t n);
 };
 

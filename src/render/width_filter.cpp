@@ -89,6 +89,12 @@ int WidthFilter::passed_width(char32_t cp) {
   return info & 4 ? -1 : info & 3;
 }
 
+int WidthFilter::plain_glyph_width(char32_t cp) {
+  if (cp < 0xA0 || cp > 0x10FFFF || in_standin_range(cp) || from_graphics_table(cp)) return 0;
+  uint8_t info = cache().get(cp);
+  return info & 4 ? 0 : info & 3;
+}
+
 size_t WidthFilter::real_chars(const uint32_t* chars, size_t n, uint32_t* out) const {
   size_t m = 0;
   for (size_t i = 0; i < n && m < kMaxReal; ++i) {

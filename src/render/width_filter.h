@@ -73,6 +73,19 @@ class WidthFilter {
            (cp >= kNarrow0 && cp <= kNarrow1);
   }
 
+  // For the Screen's lane (screen_lane.cpp), which checks text the filter
+  // would pass as it is without calling filter(): the filter is between
+  // characters, outside any sequence, with no zero width joiner pending;
+  bool at_rest() const { return st_ == St::Ground && need_ == 0 && !join_; }
+  // the width (1 or 2) of a code point >= 0x80 that filter() passes as it
+  // is as a glyph of its own, else 0 (a mark, a stand-in, a C1 control...);
+  static int plain_glyph_width(char32_t cp);
+  // and, after such text, the state filter() would have left.
+  void passed_plain(bool ends_with_glyph) {
+    glyph_ = ends_with_glyph;
+    marks_ = ends_with_glyph ? 0 : -1;
+    join_ = false;
+  }
   // Filters `in` (program output, in order, any cut). Returns true and
   // sets `out` when what libvterm gets differs from `in` (a stand-in, a
   // dropped sequence, bytes held back or let go); false, `out` untouched, when `in`
