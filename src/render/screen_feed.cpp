@@ -79,19 +79,32 @@ void Screen::Impl::sync_cursor() {
 void Screen::feed(std::string_view bytes) {
   Impl& s = *impl_;
   if (bytes.empty()) return;
-  // The start that is only text, SGR, CR and LF: past the filters in one
-  // pass (screen_lane.cpp), the rest through them.
-  if (s.fast_text && s.lane_ready()) {
-    if (size_t k = s.lane(bytes, s.lane_buf); k > 0) {
-      s.write_chunked(s.lane_buf.data(), s.lane_buf.size());
-      bytes.remove_prefix(k);
-      if (bytes.empty()) {
-        s.sync_cursor();
-        s.flush_events();
-        return;
+  if (s.fast_text) {
+    // The start that is only text, SGR, CR and LF goes past the filters in
+    // one pass (screen_lane.cpp), with an SGR or UTF-8 sequence cut by the
+    // end of the input held back for the next feed; the rest goes through
+    // them.
+    if (!s.lane_carry.empty()) {
+      s.lane_join.assign(s.lane_carry).append(bytes);
+      s.lane_carry.clear();
+      bytes = s.lane_join;
+    }
+    if (s.lane_ready()) {
+      if (size_t k = s.lane(bytes, s.lane_buf); k > 0) {
+        s.write_chunked(s.lane_buf.data(), s.lane_buf.size());
+        bytes.remove_prefix(k);
       }
     }
   }
+  s.feed_filtered(bytes);
+  s.sync_cursor();
+  s.flush_events();
+}
+
+// Program output through the filters and the guards into libvterm.
+void Screen::Impl::feed_filtered(std::string_view bytes) {
+  Impl& s = *this;
+  if (bytes.empty()) return;
   // Guard 12 and widths: libvterm gets only well-formed UTF-8, and a
   // stand-in for a character whose width its table gets wrong.
   std::string filtered;
@@ -207,8 +220,6 @@ void Screen::feed(std::string_view bytes) {
   }
   s.write_chunked(bytes.data() + pos, end - pos);
   if (clamp) s.clamp_cursor();
-  s.sync_cursor();
-  s.flush_events();
 }
 
 }  // namespace amux::render

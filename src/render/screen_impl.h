@@ -129,6 +129,8 @@ struct Screen::Impl {
   std::string marker_params;  // scratch for on_marker
   std::string pen_buf;        // PenFilter's output for the feed in progress
   std::string lane_buf;       // the lane's output (screen_lane.cpp)
+  std::string lane_carry;     // ... the start of an SGR or UTF-8 sequence it holds back
+  std::string lane_join;      // ... and that joined with the next feed
 
   Cursor cursor;
   std::string title, icon_name;
@@ -253,6 +255,7 @@ struct Screen::Impl {
   int on_resize(int new_rows, int new_cols, VTermPos* delta);
 
   // Feeding libvterm, with the guards (screen_feed.cpp).
+  void feed_filtered(std::string_view bytes);
   void write_chunked(const char* p, size_t n);
   void clamp_cursor();
   void sync_cursor();

@@ -63,6 +63,19 @@ size_t utf8_at(const unsigned char* p, size_t i, size_t n, char32_t& cp) {
   return len;
 }
 
+// Whether p[i..n) is the start of a well-formed UTF-8 sequence cut short
+// by the end of the input.
+bool utf8_cut_short(const unsigned char* p, size_t i, size_t n) {
+  unsigned char c = p[i];
+  size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (len == 0 || i + len <= n) return false;
+  unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+  unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+  for (size_t k = i + 1; k < n; ++k, lo = 0x80, hi = 0xBF)
+    if (p[k] < lo || p[k] > hi) return false;
+  return true;
+}
+
 }  // namespace
 
 bool Screen::Impl::lane_ready() const {
@@ -73,13 +86,16 @@ bool Screen::Impl::lane_ready() const {
 // Takes the longest start of `in` made of printable ASCII, UTF-8 glyphs
 // WidthFilter passes as they are, SGR (ESC [ params m, params no longer
 // than PenFilter holds) and CR and LF; `out` gets what the filters would
-// make of it. Returns how many bytes of `in` it took.
+// make of it. An SGR or UTF-8 sequence cut by the end of `in` is held
+// back in lane_carry (feed() puts it before the next input). Returns how
+// many bytes of `in` it took (held back included).
 size_t Screen::Impl::lane(std::string_view in, std::string& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   const size_t n = in.size();
   size_t i = 0, copied = 0;
   bool glyph = false;  // the last piece taken was a glyph
   size_t safe = 0;     // the end of the last piece that was not
+  bool held = false;
   out.clear();
   while (i < n) {
     const unsigned char c = p[i];
@@ -92,15 +108,25 @@ size_t Screen::Impl::lane(std::string_view in, std::string& out) {
     } else if (c >= 0x80) {
       char32_t cp;
       size_t len = utf8_at(p, i, n, cp);
-      if (len == 0 || WidthFilter::plain_glyph_width(cp) == 0) break;
+      if (len == 0) {
+        held = utf8_cut_short(p, i, n);
+        break;
+      }
+      if (WidthFilter::plain_glyph_width(cp) == 0) break;
       i += len;
       glyph = true;
     } else if (c == 0x1b) {
+      // (A lone ESC at the end is not held: PenFilter gives it out, and
+      // libvterm, in its escape state, then sees a resize's own sequence.)
+      if (i + 1 == n || p[i + 1] != '[') break;
       size_t j = i + 2;
-      if (j >= n || p[i + 1] != '[') break;
       const size_t limit = std::min(n, j + PenFilter::kMaxParams);
       while (j < limit && is_sgr_param(p[j])) ++j;
-      if (j >= n || p[j] != 'm') break;
+      if (j == n) {  // ESC [ and parameters cut off (PenFilter holds them too)
+        held = true;
+        break;
+      }
+      if (p[j] != 'm') break;
       out.append(in.data() + copied, i - copied);
       pens.append_marker(in.substr(i + 2, j - i - 2), out);
       i = copied = safe = j + 1;
@@ -112,14 +138,18 @@ size_t Screen::Impl::lane(std::string_view in, std::string& out) {
   // Cut only where libvterm's text call ends anyway: a glyph cut from
   // what follows it (a combining mark, say) is not always treated the same
   // as in one write (at the right margin it is not joined).
-  if (i < n && glyph) {
+  // (Where the input ends, the slow path's write ends too.)
+  if (held) {
+    lane_carry.assign(in.substr(i));
+  } else if (i < n && glyph) {
     i = safe;
     glyph = false;
   }
-  if (i == 0) return 0;
-  out.append(in.data() + copied, i - copied);
-  widths.passed_plain(glyph);
-  return i;
+  if (i > 0) {
+    out.append(in.data() + copied, i - copied);
+    widths.passed_plain(glyph);
+  }
+  return held ? n : i;
 }
 
 }  // namespace amux::render

@@ -86,6 +86,13 @@ void Screen::resize(int rows, int cols) {
   rows = clamp_dim(rows);
   cols = clamp_dim(cols);
   if (rows == s.rows && cols == s.cols) return;
+  // What the lane held back goes to the filters first: they would have it
+  // (and libvterm the part they give out) before the resize's own write.
+  if (!s.lane_carry.empty()) {
+    std::string held;
+    held.swap(s.lane_carry);
+    s.feed_filtered(held);
+  }
   s.mark.valid = false;  // (the fix below would end "quiet" anyway)
   vterm_set_size(s.vt.get(), rows, cols);
   // Guard 1: libvterm 0.1.4 leaves the cursor row negative when rows shrink
