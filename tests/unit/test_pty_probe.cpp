@@ -234,7 +234,14 @@ TEST(PtyProbe, CacheFollowsChanges) {
     return false;
   };
   ASSERT_TRUE(until(TtyReadState::NotReading));
-  EXPECT_EQ(cache.only_pid, c.pty.pid());  // one process, one thread: cached
+  // One process, one thread: cached. (The first full probe may come while
+  // the child is still starting, between fork and exec or with its task
+  // list changing, and not cache; the next full one, kFullEvery probes on,
+  // does: wait for that, while it still sleeps.)
+  for (const auto end = Clock::now() + kDeadline;
+       Clock::now() < end && cache.only_pid != c.pty.pid() && probe() == TtyReadState::NotReading;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(cache.only_pid, c.pty.pid());
   ASSERT_TRUE(until(TtyReadState::Reading));
   for (int i = 0; i < 3 * TtyProbeCache::kFullEvery; ++i) EXPECT_EQ(probe(), TtyReadState::Reading);
   ASSERT_EQ(write(c.pty.master_fd(), "go\r", 3), 3);

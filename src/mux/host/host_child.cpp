@@ -1,7 +1,8 @@
 // host_child.cpp — the child on its PTY: output in, input out, exit, linger, kill.
 //
-// Why: the PTY master is read through a uv_pipe on a dup of the master fd
-// (64 KiB reads); every read is fed to the Screen, whose replies to terminal
+// Why: the PTY master is read on a thread of its own (pty::PtyReader), so
+// the kernel refills the PTY while the host parses, and written through a
+// uv_pipe on a dup of the master fd; every read is fed to the Screen, whose replies to terminal
 // queries go straight back to the PTY, so they are answered with nobody
 // attached. SIGCHLD arrives through uv_signal and only our child is waited
 // for; once it is reaped and its output drained the record gets the end and
@@ -18,16 +19,24 @@ namespace amux::mux {
 
 using namespace host_detail;
 
-// The PTY and every client share one read buffer: a read callback consumes
-// it before libuv asks for the next one.
-void SessionHost::Impl::on_pty_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
-  *buf = uv_buf_init(self(h)->read_buf.get(), unsigned(kReadBufSize));
+// The reader thread has output, or reached the end (EOF, EIO or an error,
+// after the last byte).
+void SessionHost::Impl::on_pty_data() {
+  if (!reader) return;
+  const bool ended = reader->take(pty_chunk);
+  if (!pty_chunk.empty()) on_output(pty_chunk);
+  if (ended && !output_done) on_output_end();
 }
 
-void SessionHost::Impl::on_pty_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
-  Impl* h = self(s);
-  if (n > 0) h->on_output(std::string_view(buf->base, size_t(n)));
-  else if (n < 0) h->on_output_end();  // EOF, EIO or any error: the end
+// Ends the reader thread; what it had read is fed first. Before anything
+// reads the master here, and before the master closes.
+void SessionHost::Impl::stop_reader() {
+  if (!reader) return;
+  reader->stop();
+  std::string rest;
+  reader->take(rest);
+  reader.reset();
+  if (!rest.empty()) on_output(rest);
 }
 
 void SessionHost::Impl::on_output(std::string_view bytes) {
@@ -62,11 +71,10 @@ void SessionHost::Impl::note_work() {
   save();
 }
 
-// libuv 1.44 reports UV_EOF as soon as POLLHUP (slave closed) comes with
-// a short read, while the master may still hold the last few KiB; read
-// them directly. With the slave closed the kernel returns data, then EIO.
+// The reader reads until EIO (the slave side closed: the kernel returns
+// the data, then EIO); whatever the master still holds is read here too.
 void SessionHost::Impl::on_output_end() {
-  if (pty_pipe_open) uv_read_stop(reinterpret_cast<uv_stream_t*>(&pty_pipe));
+  stop_reader();
   drain_pty();
   output_done = true;
   if (exit_status) finish();
@@ -120,6 +128,7 @@ void SessionHost::Impl::on_sigchld() {
 
 void SessionHost::Impl::drain_and_finish() {
   if (finished) return;
+  stop_reader();
   drain_pty();
   finish();
 }
@@ -127,6 +136,7 @@ void SessionHost::Impl::drain_and_finish() {
 // The child is reaped and its output is in: record the end, tell everyone.
 void SessionHost::Impl::finish() {
   if (finished) return;
+  stop_reader();  // (before the master closes)
   finished = true;
   uv_timer_stop(&drain_timer);
   uv_timer_stop(&kill_timer);

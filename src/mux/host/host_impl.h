@@ -34,6 +34,7 @@
 #include "mux/wire/ops.h"
 #include "mux/wire/protocol.h"
 #include "pty/pty.h"
+#include "pty/pty_reader.h"
 #include "pty/tty_probe.h"
 #include "pty/unique_fd.h"
 #include "render/redraw.h"
@@ -140,6 +141,12 @@ struct SessionHost::Impl {
   SessionRecord rec;
   std::unique_ptr<render::Screen> screen;
   std::optional<pty::Pty> pty;
+  // Reads the master on its own thread (pty_reader.h); declared after pty,
+  // so it stops before the master closes. pty_pipe is for writes only.
+  std::unique_ptr<pty::PtyReader> reader;
+  uv_async_t pty_async{};   // the reader has output or reached the end
+  bool pty_async_open = false;
+  std::string pty_chunk;    // what on_pty_data took from the reader
 
   uv_pipe_t pty_pipe{};
   uv_pipe_t server{};
@@ -262,8 +269,8 @@ struct SessionHost::Impl {
   json op_explain(Conn* c, const json& req);
 
   // the child on its PTY (host_child.cpp)
-  static void on_pty_alloc(uv_handle_t* h, size_t, uv_buf_t* buf);
-  static void on_pty_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf);
+  void on_pty_data();
+  void stop_reader();
   void on_output(std::string_view bytes);
   void on_person_input();
   void note_work();

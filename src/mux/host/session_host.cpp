@@ -139,7 +139,15 @@ std::string SessionHost::Impl::start() {
     ::close(dupfd);
     return fail(std::string("cannot watch the terminal: ") + uv_strerror(rc));
   }
-  uv_read_start(reinterpret_cast<uv_stream_t*>(&pty_pipe), on_pty_alloc, on_pty_read);
+  uv_async_init(loop, &pty_async, [](uv_async_t* a) { self(a)->on_pty_data(); });
+  pty_async.data = this;
+  ++open_handles;
+  pty_async_open = true;
+  try {
+    reader = std::make_unique<pty::PtyReader>(pty->master_fd(), [this] { uv_async_send(&pty_async); });
+  } catch (const std::exception& e) {
+    return fail(std::string("cannot read the terminal: ") + e.what());
+  }
 
   rec.state = SessionState::Working;
   rec.detail.clear();
@@ -205,6 +213,8 @@ void SessionHost::Impl::close_all() {
   if (server_open) uv_close(reinterpret_cast<uv_handle_t*>(&server), on_handle_closed);
   if (pty_pipe_open && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&pty_pipe)))
     uv_close(reinterpret_cast<uv_handle_t*>(&pty_pipe), on_handle_closed);
+  reader.reset();  // (its thread ends; nothing is fed any more)
+  if (pty_async_open) uv_close(reinterpret_cast<uv_handle_t*>(&pty_async), on_handle_closed);
   for (auto& c : conns) {
     if (!c->closing) close_conn(c.get(), false);
     auto* hd = reinterpret_cast<uv_handle_t*>(&c->pipe);
