@@ -118,23 +118,31 @@ void apply_sgr(std::string_view params, Pen& pen) {
     pen = Pen{};
     return;
   }
+  // One pass over the bytes (a find() per field costs a call each).
   Params list;
-  size_t start = 0;
+  const char* p = params.data();
+  const char* const e = p + params.size();
   while (true) {
-    size_t end = params.find(';', start);
-    std::string_view f = params.substr(start, end == std::string_view::npos ? end : end - start);
-    Param p{Param::Missing, 0, nullptr, 0};
-    if (f.find(':') != std::string_view::npos) {
-      p.kind = Param::Colon;
-      p.text = f.data();
-      p.text_len = f.size();
-    } else if (!f.empty()) {
-      p.kind = Param::Number;
-      if (!to_int(f, p.num)) return;
+    const char* f = p;
+    long long v = 0;
+    bool colon = false, too_big = false;
+    for (; p < e && *p != ';'; ++p) {
+      if (*p == ':') colon = true;
+      else if (!too_big && (v = v * 10 + (*p - '0')) > INT_MAX) too_big = true;
     }
-    if (list.n < Params::kMax) list.v[list.n++] = p;
-    if (end == std::string_view::npos) break;
-    start = end + 1;
+    Param prm{Param::Missing, 0, nullptr, 0};
+    if (colon) {
+      prm.kind = Param::Colon;
+      prm.text = f;
+      prm.text_len = size_t(p - f);
+    } else if (p > f) {
+      if (too_big) return;  // (tmux drops the sequence)
+      prm.kind = Param::Number;
+      prm.num = int(v);
+    }
+    if (list.n < Params::kMax) list.v[list.n++] = prm;
+    if (p == e) break;
+    ++p;  // the ';'
   }
 
   for (size_t i = 0; i < list.size(); ++i) {
