@@ -47,6 +47,19 @@ void PenFilter::finish_held(std::string_view in, size_t i, bool sgr) {
 }
 
 void PenFilter::append_marker(std::string_view params, std::string& out) {
+  Entry& e = push_entry(out);
+  e.is_pen = false;
+  e.params.assign(params);
+}
+
+void PenFilter::append_pen_marker(const Pen& pen, std::string& out) {
+  Entry& e = push_entry(out);
+  e.is_pen = true;
+  e.pen = pen;
+}
+
+// A new entry at the ring's end, its marker appended to `out`.
+PenFilter::Entry& PenFilter::push_entry(std::string& out) {
   uint32_t id = next_id_;
   next_id_ = next_id_ >= kMaxId ? 1 : next_id_ + 1;
   if (count_ >= kMaxQueue) {  // the oldest is forgotten
@@ -64,7 +77,6 @@ void PenFilter::append_marker(std::string_view params, std::string& out) {
   Entry& e = ring_[at];
   ++count_;
   e.id = id;
-  e.params.assign(params);
   char marker[16] = {'\x1b', '['};
   size_t m = 2;
   char digits[12];
@@ -73,13 +85,16 @@ void PenFilter::append_marker(std::string_view params, std::string& out) {
   while (nd > 0) marker[m++] = digits[--nd];
   marker[m++] = kMarkerFinal;
   out.append(marker, m);
+  return e;
 }
 
-bool PenFilter::take(uint32_t id, std::string& params) {
+bool PenFilter::take(uint32_t id, std::string& params, Pen& pen, bool& is_pen) {
   const size_t cap = ring_.size();
   for (size_t k = 0, at = head_; k < count_; ++k, at = at + 1 == cap ? 0 : at + 1) {
     if (ring_[at].id != id) continue;
-    params.assign(ring_[at].params);  // (a copy: both keep their capacity)
+    is_pen = ring_[at].is_pen;
+    if (is_pen) pen = ring_[at].pen;
+    else params.assign(ring_[at].params);  // (a copy: both keep their capacity)
     head_ = at + 1 == cap ? 0 : at + 1;
     count_ -= k + 1;
     return true;

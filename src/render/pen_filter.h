@@ -29,6 +29,8 @@
 #include <string_view>
 #include <vector>
 
+#include "render/cell.h"
+
 namespace amux::render {
 
 class PenFilter {
@@ -41,10 +43,11 @@ class PenFilter {
   // and no part of an open CSI).
   bool filter(std::string_view in, std::string& out);
 
-  // The parameters of marker `id`; false for an id never given out (or
-  // already taken). Markers are taken in the order they were given out;
-  // older ones still waiting are forgotten.
-  bool take(uint32_t id, std::string& params);
+  // What marker `id` stands for: its parameters, or (is_pen) the pen it
+  // sets; false for an id never given out (or already taken). Markers are
+  // taken in the order they were given out; older ones still waiting are
+  // forgotten.
+  bool take(uint32_t id, std::string& params, Pen& pen, bool& is_pen);
 
   size_t pending() const { return count_; }
 
@@ -52,8 +55,10 @@ class PenFilter {
   // without calling filter(): the filter is outside any sequence;
   bool at_rest() const { return st_ == St::Ground && held_.empty(); }
   // and appends to `out` the marker for an SGR with these parameters
-  // (at most kMaxParams bytes), as filter() would.
+  // (at most kMaxParams bytes), as filter() would; or the marker for an
+  // SGR the lane applied itself, which sets `pen` where it stands.
   void append_marker(std::string_view params, std::string& out);
+  void append_pen_marker(const Pen& pen, std::string& out);
 
  private:
   enum class St : uint8_t {
@@ -100,8 +105,11 @@ class PenFilter {
   // strings keep their capacity, so an SGR costs no allocation.
   struct Entry {
     uint32_t id = 0;
+    bool is_pen = false;
+    Pen pen;
     std::string params;
   };
+  Entry& push_entry(std::string& out);
   std::vector<Entry> ring_;
   size_t head_ = 0;
   size_t count_ = 0;

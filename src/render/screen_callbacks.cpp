@@ -202,11 +202,16 @@ int Screen::Impl::on_marker(const char* leader, const long args[], int argcount,
   if (command != PenFilter::kMarkerFinal || (leader && leader[0]) || (intermed && intermed[0]) ||
       argcount != 1 || CSI_ARG_IS_MISSING(args[0]))
     return 0;
-  if (pens.take(uint32_t(CSI_ARG(args[0])), marker_params)) {
-    apply_sgr(marker_params, pen);
-    set_pen_cell();
-  }
+  apply_marker(uint32_t(CSI_ARG(args[0])));
   return 1;
+}
+
+void Screen::Impl::apply_marker(uint32_t id) {
+  bool is_pen = false;
+  if (!pens.take(id, marker_params, marker_pen, is_pen)) return;
+  if (is_pen) pen = marker_pen;
+  else apply_sgr(marker_params, pen);
+  set_pen_cell();
 }
 
 int Screen::Impl::on_settermprop(VTermProp prop, VTermValue* val) {

@@ -14,7 +14,6 @@
 #include <algorithm>
 
 #include "render/screen_impl.h"
-#include "render/sgr.h"
 #include "render/utf8.h"
 
 namespace amux::render {
@@ -129,10 +128,7 @@ void Screen::Impl::chain_markers(const char* p, size_t& i, size_t& b, size_t n, 
       size_t e = marker_end(p, k, n);
       uint32_t id = 0;
       for (size_t d = k + 2; d + 1 < e; ++d) id = id * 10 + uint32_t(p[d] - '0');
-      if (pens.take(id, marker_params)) {
-        apply_sgr(marker_params, pen);
-        set_pen_cell();
-      }
+      apply_marker(id);
       k = e;
     }
     j = next;

@@ -126,7 +126,8 @@ struct Screen::Impl {
   bool alt_erase_default = false;
   UlColors ul_colors;
   PenFilter pens;
-  std::string marker_params;  // scratch for on_marker
+  std::string marker_params;  // scratch for apply_marker
+  Pen marker_pen;             // ...
   std::string pen_buf;        // PenFilter's output for the feed in progress
   std::string lane_buf;       // the lane's output (screen_lane.cpp)
   std::string lane_carry;     // ... the start of an SGR or UTF-8 sequence it holds back
@@ -218,6 +219,9 @@ struct Screen::Impl {
     blank = Cell{kBlank, Color::def(), pen.bg, 0, 1, 0};
     pen_default = pen.bg == Color::def();
   }
+  // Applies pen marker `id` where libvterm hands it back (on_marker, the
+  // chain): its SGR, or the pen the lane worked out for it.
+  void apply_marker(uint32_t id);
   void restore_pen() {
     pen = saved_pen;
     set_pen_cell();

@@ -20,6 +20,7 @@
 // only with the fast path on, so test_render_fastpath and fuzz_screen,
 // which compare the Screen with the fast path on and off, check it.
 #include "render/screen_impl.h"
+#include "render/sgr.h"
 
 namespace amux::render {
 
@@ -96,6 +97,7 @@ size_t Screen::Impl::lane(std::string_view in, std::string& out) {
   bool glyph = false;  // the last piece taken was a glyph
   size_t safe = 0;     // the end of the last piece that was not
   bool held = false;
+  Pen run = pen;  // the pen after each SGR taken (every byte before `in` is through)
   out.clear();
   while (i < n) {
     const unsigned char c = p[i];
@@ -128,7 +130,8 @@ size_t Screen::Impl::lane(std::string_view in, std::string& out) {
       }
       if (p[j] != 'm') break;
       out.append(in.data() + copied, i - copied);
-      pens.append_marker(in.substr(i + 2, j - i - 2), out);
+      apply_sgr(in.substr(i + 2, j - i - 2), run);
+      pens.append_pen_marker(run, out);
       i = copied = safe = j + 1;
       glyph = false;
     } else {

@@ -233,9 +233,12 @@ TEST(Fidelity, PenFilterMarkersAreTheOnlyPCsi) {
   ASSERT_TRUE(f.filter("x\x1b[1p\x1b[?1$p\x1b[!p\x1b[31my", out));
   EXPECT_EQ(out, "x\x1b[?1$p\x1b[!p\x1b[1py");
   std::string params;
-  EXPECT_TRUE(f.take(1, params));
+  Pen pen;
+  bool is_pen = true;
+  EXPECT_TRUE(f.take(1, params, pen, is_pen));
+  EXPECT_FALSE(is_pen);
   EXPECT_EQ(params, "31");
-  EXPECT_FALSE(f.take(1, params));
+  EXPECT_FALSE(f.take(1, params, pen, is_pen));
   // Nothing to change: untouched.
   EXPECT_FALSE(f.filter("plain \x1b[2J text", out));
 }
