@@ -3,6 +3,7 @@
 #include "render/pen_filter.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 namespace amux::render {
@@ -78,13 +79,9 @@ PenFilter::Entry& PenFilter::push_entry(std::string& out) {
   ++count_;
   e.id = id;
   char marker[16] = {'\x1b', '['};
-  size_t m = 2;
-  char digits[12];
-  size_t nd = 0;
-  for (uint32_t v = id; v > 0; v /= 10) digits[nd++] = char('0' + v % 10);  // id >= 1
-  while (nd > 0) marker[m++] = digits[--nd];
-  marker[m++] = kMarkerFinal;
-  out.append(marker, m);
+  char* end = std::to_chars(marker + 2, marker + sizeof marker - 1, id).ptr;
+  *end++ = kMarkerFinal;
+  out.append(marker, size_t(end - marker));
   return e;
 }
 
