@@ -144,7 +144,9 @@ TEST(Supervisor, StopEndsHostsAndLeavesRows) {
   AmuxEnv env;
   std::string a = env.bg_exec("sleep 60");
   std::string b = env.bg_exec("echo done-now");
-  ASSERT_TRUE(wait_until([&] { return env.record_field(b, "state") == "done"; }));
+  // The supervisor's own view (agents --json), not the host's file: the
+  // supervisor counts what it knows is still live.
+  ASSERT_TRUE(env.wait_state(b, "done"));
   int host = std::stoi(env.record_field(a, "hostPid"));
   auto st = env.amux({"daemon", "stop"});
   ASSERT_EQ(st.rc, 0) << st.err;
