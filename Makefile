@@ -23,12 +23,12 @@ DESTDIR  ?=
 
 VERSION  := 0.1.0
 
-PKGS      := vterm libuv ncursesw tomlplusplus nlohmann_json CLI11 libutf8proc libcrypto
+PKGS      := vterm libuv ncursesw tomlplusplus nlohmann_json CLI11 libutf8proc libcrypto re2
 TEST_PKGS := gtest gmock
 DEB_PKGS  := g++ make pkg-config libvterm-dev libuv1-dev libncurses-dev \
              libtomlplusplus-dev nlohmann-json3-dev libcli11-dev googletest \
              libgtest-dev libgmock-dev tmux git procps python3 less \
-             libutf8proc-dev libssl-dev zsh openssh-server openssh-client clang-14 libclang-rt-14-dev \
+             libutf8proc-dev libssl-dev libre2-dev zsh openssh-server openssh-client clang-14 libclang-rt-14-dev \
              vim man-db nano mc dialog ncdu emacs-nox
 
 ifeq ($(BUILD),debug)
@@ -160,14 +160,14 @@ HOST_OPT_keymap := $(HOST_OPT)
 $(addprefix $(OUT)/obj-host/render/,text_dump.o tile.o osc_notify.o cluster_table.o): HOST_OPT_render := $(HOST_OPT)
 ifneq ($(filter debug asan,$(BUILD)),)
   HOST_LDFLAGS :=
-  HOST_LDLIBS   = $(shell pkg-config --libs vterm libuv libutf8proc) -lutil -lpthread
+  HOST_LDLIBS   = $(shell pkg-config --libs vterm libuv libutf8proc re2) -lutil -lpthread
   CLI_LDLIBS    = $(LDLIBS)
 else
   # amux itself links the C libraries in too: every command starts ~0.4 ms
   # sooner (four shared objects fewer to map and relocate), which is most of
   # what `amux attach` costs over tmux's client. libstdc++ stays shared:
   # tomlplusplus exists only as a shared library built against it.
-  CLI_LDLIBS    = -Wl,-Bstatic $(shell pkg-config --libs vterm ncursesw libutf8proc libcrypto) -Wl,-Bdynamic \
+  CLI_LDLIBS    = -Wl,-Bstatic $(shell pkg-config --libs vterm ncursesw libutf8proc libcrypto re2) -Wl,-Bdynamic \
                   $(shell pkg-config --static --libs libuv-static) \
                   $(shell pkg-config --libs tomlplusplus) -ldl -lutil -lpthread
   # gold's identical code folding, when gold is there, saves a little more.
@@ -176,7 +176,7 @@ else
   # carrying the types it uses; compressed, the file stays small on disk
   # (the debug sections are never loaded; gdb reads them as they are).
   HOST_LDFLAGS := -static-libstdc++ -static-libgcc -Wl,--gc-sections -Wl,--compress-debug-sections=zlib $(HOST_LD)
-  HOST_LDLIBS   = -Wl,-Bstatic $(shell pkg-config --libs vterm libutf8proc) -Wl,-Bdynamic \
+  HOST_LDLIBS   = -Wl,-Bstatic $(shell pkg-config --libs vterm libutf8proc re2) -Wl,-Bdynamic \
                   $(shell pkg-config --static --libs libuv-static) -lutil -lpthread
 endif
 

@@ -364,6 +364,37 @@ TEST(Profiles, ScreenPatterns) {
   EXPECT_GT(c.settle_ms, 0);
 }
 
+// A pattern is a cloned project's to write: any pattern matches in time
+// linear in the line (` **\?` over a line once held std::regex for
+// minutes: tests/fuzz/corpus/config/agents-project-pattern-redos; RE2
+// refuses that one, and nested repeats it accepts run in linear time), and one
+// that cannot compile is an error that says why, never a crash (a repeat
+// count of 7777777777777777777 overflowed std::regex's parser:
+// tests/fuzz/corpus/json/host-spec-pattern-repeat-overflow).
+TEST(Profiles, PatternsAreLinearAndBounded) {
+  const std::string line(20000, ' ');
+  for (const char* src : {" *( *)*\\?", "(a*)*b", "(x+x+)+y", "^(\\s*)*$z"}) {
+    ScreenPattern p = make_screen_pattern(src);
+    EXPECT_FALSE(pattern_search(p, line + "!")) << src;
+  }
+  ScreenPattern q = make_screen_pattern("proceed\\?");
+  size_t at = 0;
+  ASSERT_TRUE(pattern_search(q, "Do you want to proceed?", &at));
+  EXPECT_EQ(at, 15u);
+  // What std::regex's parser overflowed on: RE2 reads it (a literal brace,
+  // an octal escape) and matches in linear time.
+  for (const char* odd : {"a{7777777777777777777}", "x\\7777777777"})
+    EXPECT_FALSE(pattern_search(make_screen_pattern(odd), line)) << odd;
+  for (const char* bad : {" **\\?", "(unclosed", "a{2000}{2000}", "a{1001}"}) {
+    try {
+      make_screen_pattern(bad);
+      ADD_FAILURE() << bad << " compiled";
+    } catch (const PatternError& e) {
+      EXPECT_FALSE(std::string(e.what()).empty()) << bad;
+    }
+  }
+}
+
 TEST(Profiles, BypassNeedsAcceptance) {
   DispatchSpec s = spec("claude", "p");
   EXPECT_FALSE(is_bypass(s));

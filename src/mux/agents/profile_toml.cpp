@@ -115,7 +115,7 @@ std::vector<ScreenPattern> read_patterns(const toml::node& n, const std::string&
     if (!v) fail(e, key, "expected an array of regular expressions");
     try {
       out.push_back(make_screen_pattern(*v));
-    } catch (const std::regex_error& err) {
+    } catch (const PatternError& err) {
       fail(e, key, "bad regular expression '" + *v + "': " + err.what());
     }
   }

@@ -2,12 +2,31 @@
 // JSON (see screen_patterns.h).
 #include "mux/agents/screen_patterns.h"
 
+#include <re2/re2.h>
+
 #include <string_view>
 
 namespace amux::mux {
 
+namespace {
+// The memory RE2 may use for one compiled pattern (its default is 8 MiB).
+constexpr int64_t kMaxPatternMem = 1 << 20;
+}  // namespace
+
 ScreenPattern make_screen_pattern(const std::string& source) {
-  return {source, std::regex(source, std::regex::ECMAScript | std::regex::optimize)};
+  RE2::Options o;
+  o.set_log_errors(false);
+  o.set_max_mem(kMaxPatternMem);
+  auto re = std::make_shared<const RE2>(source, o);
+  if (!re->ok()) throw PatternError(re->error());
+  return {source, std::move(re)};
+}
+
+bool pattern_search(const ScreenPattern& pat, const std::string& line, size_t* at) {
+  re2::StringPiece m;
+  if (!pat.re->Match(line, 0, line.size(), RE2::UNANCHORED, &m, 1)) return false;
+  if (at) *at = size_t(m.data() - line.data());
+  return true;
 }
 
 std::optional<SessionState> match_screen(const std::vector<ScreenPattern>& working,
@@ -17,7 +36,7 @@ std::optional<SessionState> match_screen(const std::vector<ScreenPattern>& worki
   auto any = [&](const std::vector<ScreenPattern>& pats) {
     for (auto& pat : pats)
       for (auto& l : lines)
-        if (std::regex_search(l, pat.re)) return true;
+        if (pattern_search(pat, l)) return true;
     return false;
   };
   if (any(blocked)) return SessionState::Blocked;
@@ -37,18 +56,18 @@ std::optional<ScreenMatch> match_screen_line(const ScreenPatterns& p, const std:
   for (auto& [state, pats] : order)
     for (auto& pat : *pats)
       for (auto& l : lines)
-        if (std::regex_search(l, pat.re)) return ScreenMatch{state, pat.source, l};
+        if (pattern_search(pat, l)) return ScreenMatch{state, pat.source, l};
   return std::nullopt;
 }
 
 std::string question_line(const ScreenPatterns& p, const std::vector<std::string>& lines) {
   for (auto& l : lines)
     for (auto& pat : p.question)
-      if (std::smatch m; std::regex_search(l, m, pat.re)) {
+      if (size_t at = 0; pattern_search(pat, l, &at)) {
         // From where the match starts (no bullet or tree mark before it);
         // blanks and the vertical bars of a box the question sits in trimmed.
         static const char* const kTrim[] = {" ", "\xe2\x94\x82", "\xe2\x94\x83", "\xe2\x95\x91"};  // │ ┃ ║
-        std::string s = l.substr(size_t(m.position(0)));
+        std::string s = l.substr(at);
         for (bool again = true; again && !s.empty();) {
           again = false;
           for (const char* t : kTrim) {
@@ -91,7 +110,7 @@ ScreenPatterns screen_patterns_from_json(const nlohmann::json& j) {
       if (!e.is_string()) throw std::runtime_error(std::string("screen patterns: ") + key + ": expected strings");
       try {
         out.push_back(make_screen_pattern(e.get<std::string>()));
-      } catch (const std::regex_error& err) {
+      } catch (const PatternError& err) {
         throw std::runtime_error(std::string("screen patterns: ") + key + ": bad regular expression '" +
                                  e.get<std::string>() + "': " + err.what());
       }

@@ -8,8 +8,8 @@
 // resolved ones to the host as JSON (host_spec.h). Nothing here knows TOML.
 #pragma once
 
+#include <memory>
 #include <optional>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -18,16 +18,33 @@
 
 #include "mux/store/session_record.h"
 
+namespace re2 {
+class RE2;
+}
+
 namespace amux::mux {
 
+// Patterns come from agents.toml files, a cloned project's among them: they
+// are RE2 regular expressions (re2/re2.h), matched in time linear in the
+// line whatever the pattern (std::regex took minutes on ` **\?`, and its
+// parser overflowed on a repeat count of 7777777777777777777), with their
+// compiled size bounded.
 struct ScreenPattern {
   std::string source;
-  std::regex re;
+  std::shared_ptr<const re2::RE2> re;
 };
 
-// Compiles an ECMAScript regex the way agents.toml's patterns are; throws
-// std::regex_error.
+// A pattern that does not compile: what() says why.
+struct PatternError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Compiles a pattern the way agents.toml's are; throws PatternError.
 ScreenPattern make_screen_pattern(const std::string& source);
+
+// Whether `line` holds a match of `pat`; `at` gets where the first one
+// starts.
+bool pattern_search(const ScreenPattern& pat, const std::string& line, size_t* at = nullptr);
 
 struct ScreenPatterns {
   std::vector<ScreenPattern> working, blocked, idle;  // regexes over visible lines
