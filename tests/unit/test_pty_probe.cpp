@@ -215,13 +215,10 @@ TEST(PtyProbe, ExitedChildIsUnknown) {
 
 // The cache keeps a single process's verdict only while its syscall line
 // stays the same: sleeping, then reading, then sleeping again are all seen.
+// (perl, of perl-base, is one process: `python3` may be a shell shim that
+// runs the interpreter as its child, a group the cache leaves alone.)
 TEST(PtyProbe, CacheFollowsChanges) {
-  Child c({"python3", "-c",
-           "import sys, time\n"
-           "time.sleep(1.0)\n"
-           "sys.stdin.readline()\n"
-           "print('after-read', flush=True)\n"
-           "time.sleep(30)\n"});
+  Child c({"/usr/bin/perl", "-e", "$| = 1; sleep 1; my $l = <STDIN>; print \"after-read\\n\"; sleep 30;"});
   TtyProbeCache cache;
   auto probe = [&] { return probe_tty_read(c.pty.master_fd(), c.pty.slave_path(), &cache).state; };
   const auto until = [&](TtyReadState want) {
@@ -235,9 +232,8 @@ TEST(PtyProbe, CacheFollowsChanges) {
   };
   ASSERT_TRUE(until(TtyReadState::NotReading));
   // One process, one thread: cached. (The first full probe may come while
-  // the child is still starting, between fork and exec or with its task
-  // list changing, and not cache; the next full one, kFullEvery probes on,
-  // does: wait for that, while it still sleeps.)
+  // the child is still starting, between fork and exec, and not cache; the
+  // next full one does: wait for that, while it still sleeps.)
   for (const auto end = Clock::now() + kDeadline;
        Clock::now() < end && cache.only_pid != c.pty.pid() && probe() == TtyReadState::NotReading;)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
