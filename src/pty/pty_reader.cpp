@@ -7,12 +7,16 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 #include <system_error>
 
 namespace amux::pty {
 
 namespace {
 constexpr size_t kChunk = 64 * 1024;
+// A queue buffer bigger than this is freed once taken: a burst must not
+// leave a quiet session holding its size.
+constexpr size_t kKeep = 64 * 1024;
 }  // namespace
 
 PtyReader::PtyReader(int fd, std::function<void()> wake, size_t limit)
@@ -41,13 +45,15 @@ bool PtyReader::take(std::string& out) {
   out.clear();
   std::lock_guard<std::mutex> lock(mu_);
   out.swap(queue_);
+  if (queue_.capacity() > kKeep) std::string().swap(queue_);
   signalled_ = false;
   space_.notify_all();
   return ended_;
 }
 
 void PtyReader::run() {
-  std::string buf(kChunk, '\0');
+  // Not zero-filled: a quiet session should not hold 64 KiB it never read into.
+  auto buf = std::make_unique_for_overwrite<char[]>(kChunk);
   for (;;) {
     pollfd fds[2] = {{fd_, POLLIN, 0}, {stop_fd_.get(), POLLIN, 0}};
     int r = ::poll(fds, 2, -1);
@@ -56,14 +62,14 @@ void PtyReader::run() {
       break;  // (cannot happen with valid descriptors) — treated as the end
     }
     if (fds[1].revents) return;  // stopped: no end is reported
-    ssize_t n = ::read(fd_, buf.data(), buf.size());
+    ssize_t n = ::read(fd_, buf.get(), kChunk);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     bool call = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
       if (n > 0) {
         space_.wait(lock, [this] { return queue_.size() < limit_ || stopping_; });
-        queue_.append(buf.data(), size_t(n));  // (past the limit only when stopping: nothing read is lost)
+        queue_.append(buf.get(), size_t(n));  // (past the limit only when stopping: nothing read is lost)
       } else {
         ended_ = true;  // EOF, EIO (the slave side closed) or an error
       }

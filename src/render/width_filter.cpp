@@ -301,7 +301,17 @@ bool WidthFilter::filter(std::string_view in, std::string& out) {
         continue;
       }
     }
-    if (c == 0x00 || c == 0x7f) continue;  // ignored everywhere
+    if (c == 0x00 || c == 0x7f) {  // ignored everywhere
+      // Guard 15: inside an OSC/DCS string libvterm 0.1.4 ends the string's
+      // fragment at each of them, and an ESC \ after them then hands the
+      // callback a length of -1 (a DECRQSS answer then reads past the
+      // input). libvterm ignores them anyway: they are dropped there.
+      if (st_ == St::String || st_ == St::StringEsc) {
+        flush_to(in, i - 1);
+        copied_ = i;
+      }
+      continue;
+    }
     if (c == 0x18 || c == 0x1a) {          // CAN, SUB abort a sequence
       st_ = St::Ground;
       continue;

@@ -470,6 +470,29 @@ TEST(Guard11, LongStringGoesThroughWithoutMinusOne) {
 
 // libvterm 0.1.4 applies only the first DECSET/DECRST parameter; xterm and
 // tmux apply them all. The Screen hands libvterm the rest one by one.
+// Guard 15 (found by fuzz_screen: tests/fuzz/corpus/screen/
+// crash-decrqss-nul-before-st): NUL or DEL between a string's ESC and its
+// backslash, the string cut between writes. libvterm 0.1.4 then answers a
+// DECRQSS from a fragment of length -1, reading past the end of the write
+// (here into the text that follows in the same buffer, which the answer
+// then carries; ASan: a heap read past the input). The Screen drops NUL and
+// DEL inside a string and answers the request whole.
+TEST(Guard15, NulInsideAStringTerminator) {
+  const std::string head("\x1bP$q=\x1b", 7), tail("\0\0\x7f\\", 4), after = "AFTER-THE-QUERY";
+  const std::string buf = head + tail + after;
+  for (size_t cut = 0; cut <= head.size() + tail.size(); ++cut) {
+    Screen s(opts(5, 40));
+    std::string out;
+    s.on_output = [&](std::string_view b) { out.append(b); };
+    std::string_view v(buf);
+    s.feed(v.substr(0, cut));
+    s.feed(v.substr(cut, head.size() + tail.size() - cut));
+    EXPECT_EQ(out.find("AFTER"), std::string::npos) << "cut " << cut << ": " << out;
+    s.feed(after);
+    EXPECT_EQ(row_text(s, 0).substr(0, after.size()), after) << "cut " << cut;
+  }
+}
+
 TEST(DecsetParams, EveryParameterApplies) {
   Screen s(opts(5, 40));
   s.feed("main");

@@ -15,8 +15,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <set>
 
 #define LLVMFuzzerTestOneInput fuzz_entry_config
@@ -82,7 +84,12 @@ void replay(const std::string& name) {
     std::ifstream in(f, std::ios::binary);
     const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     try {
-      entry(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+      // In a buffer of exactly its size, as libFuzzer gives it, so that a
+      // read past the input is caught under ASan (a std::string's NUL
+      // would stop strncpy one byte past).
+      auto exact = std::make_unique<uint8_t[]>(data.size() + (data.empty() ? 1 : 0));
+      std::copy(data.begin(), data.end(), exact.get());
+      entry(exact.get(), data.size());
     } catch (const amux::fuzz::FuzzFailure& e) {
       ADD_FAILURE() << f << ": " << e.what;
     } catch (const std::exception& e) {

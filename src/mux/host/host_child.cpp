@@ -24,7 +24,15 @@ using namespace host_detail;
 void SessionHost::Impl::on_pty_data() {
   if (!reader) return;
   const bool ended = reader->take(pty_chunk);
-  if (!pty_chunk.empty()) on_output(pty_chunk);
+  // In pieces of at most kReadBufSize, as reads came before the reader
+  // thread: the Screen's scratch buffers grow with the piece it is fed.
+  std::string_view rest(pty_chunk);
+  while (!rest.empty()) {
+    const size_t n = std::min(rest.size(), kReadBufSize);
+    on_output(rest.substr(0, n));
+    rest.remove_prefix(n);
+  }
+  if (pty_chunk.capacity() > 64 * 1024) std::string().swap(pty_chunk);  // (after a burst)
   if (ended && !output_done) on_output_end();
 }
 

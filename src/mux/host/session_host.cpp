@@ -8,6 +8,7 @@
 #include "mux/host/session_host.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -239,6 +240,10 @@ std::string SessionHost::start() { return impl_->start(); }
 
 int SessionHost::run_main(HostOptions opts) {
   ::signal(SIGPIPE, SIG_IGN);
+  // One malloc arena for the host's two threads (the loop and the PTY
+  // reader): a second arena would hold its own pages for the reader's few
+  // buffers, and grow a host's memory by what it never gives back.
+  ::mallopt(M_ARENA_MAX, 1);
   uv_loop_t loop;
   if (int rc = uv_loop_init(&loop); rc < 0) {
     std::fprintf(stderr, "amux host: uv_loop_init: %s\n", uv_strerror(rc));
