@@ -128,7 +128,7 @@ void check_client(const Screen& a, const Screen& b, const RedrawOptions& o, cons
       // Compared by what shows: a blank shows only its background unless
       // an attribute shows on a blank (reverse, underlines, strike,
       // overline).
-      Pen want{shown(x.fg, o), shown(x.bg, o), x.attrs, a.pen_of(x).ul};
+      Pen want{shown(x.fg, o), shown(x.bg, o), x.attrs, shown(a.pen_of(x).ul, o)};
       Pen got = b.pen_of(y);
       // An underline colour shows only under an underline.
       if (!(want.attrs & kAnyUnderline)) want.ul = Color::def();
