@@ -244,6 +244,10 @@ int SessionHost::run_main(HostOptions opts) {
   // reader): a second arena would hold its own pages for the reader's few
   // buffers, and grow a host's memory by what it never gives back.
   ::mallopt(M_ARENA_MAX, 1);
+  // Buffers from 64 KiB up (a burst's queue) are mapped and unmapped, never
+  // left in the heap: glibc would otherwise raise this threshold after the
+  // first such free and keep later ones, a host's memory growing by bursts.
+  ::mallopt(M_MMAP_THRESHOLD, 64 * 1024);
   uv_loop_t loop;
   if (int rc = uv_loop_init(&loop); rc < 0) {
     std::fprintf(stderr, "amux host: uv_loop_init: %s\n", uv_strerror(rc));
