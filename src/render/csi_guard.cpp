@@ -24,14 +24,17 @@ bool CsiGuard::filter(std::string_view in, std::string& out) {
       // As libvterm's parser: a C0 control after ESC is executed and the
       // escape sequence goes on ("ESC VT [" is a CSI; found by
       // fuzz_screen), NUL and DEL are ignored, and so is a byte from 0x80 on
-      // ("ESC \xef [" is a CSI too); CAN and SUB abort it.
+      // ("ESC \xef [" is a CSI too); CAN and SUB abort it. libvterm 0.1.4
+      // also looks for '[' before it looks at intermediates: "ESC + [" is
+      // a CSI, not the escape "+[" (found by fuzz_screen: 20 parameters
+      // after it overran libvterm's array and crashed it).
       if (c == '[') {
         st_ = St::Csi;
         seps_ = 0;
         dropping_ = false;
-      } else if (c == 0x18 || c == 0x1a || (c >= 0x20 && c < 0x7f)) {
+      } else if (c == 0x18 || c == 0x1a || (c >= 0x30 && c < 0x7f)) {
         st_ = St::Ground;
-      }
+      }  // (an intermediate, 0x20-0x2f, keeps the escape going)
       ++i;
       continue;
     }

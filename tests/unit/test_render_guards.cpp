@@ -17,6 +17,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+#include "render/csi_guard.h"
 #include "render/screen.h"
 #include "support/screen_text.h"
 
@@ -305,12 +306,30 @@ TEST(Guard9, ScreenSurvivesManyArgs) {
 // ESC 0xEF [: a byte from 0x80 on is ignored there too) is a CSI too; the guard took ESC + VT as a finished sequence and let 40
 // parameters through, and libvterm crashed (in a child here, so a
 // regression fails the test, not the binary).
+// libvterm 0.1.4 takes '[' after an ESC and its intermediates as a CSI
+// ("ESC + [" is not the escape "+["): the guard must count its parameters
+// (fuzz_screen: 20 of them overran libvterm's array and crashed it;
+// tests/fuzz/corpus/screen/crash-csi-args-after-esc-intermediate).
+TEST(Guard9, IntermediateBeforeTheBracket) {
+  std::string many;
+  for (int i = 0; i < 40; ++i) many += "1;";
+  for (const std::string lead : {"\x1b+[", "\x1b$)[", "\x1b+[\x04\x1d"}) {
+    CsiGuard g;
+    std::string out;
+    ASSERT_TRUE(g.filter(";1X" + lead + many + "\xfd;", out)) << lead;
+    size_t seps = 0;
+    for (char c : out.substr(3 + lead.size())) seps += c == ';';
+    EXPECT_LT(seps, size_t(CsiGuard::kMaxArgs)) << lead;
+  }
+}
+
 TEST(Guard9, ControlsInsideTheSequence) {
   std::string many;
   for (int i = 0; i < 40; ++i) many += "1;";
-  for (const std::string lead : {std::string("\x1b\x0b["), std::string("\x1b\x04\x1d["),
+  for (const std::string& lead : {std::string("\x1b\x0b["), std::string("\x1b\x04\x1d["),
                                  std::string("\x1b\x7f["), std::string("\x1b\x00[", 4),
-                                 std::string("\x1b\xef[")}) {
+                                 std::string("\x1b\xef["), std::string("\x1b+["), std::string("\x1b+[\x04\x1d"),
+                                 std::string("\x1b+\x04\x1d["), std::string("\x1b$)[")}) {
     EXPECT_EXIT(
         {
           Screen s(opts(24, 80));
