@@ -1,6 +1,6 @@
 // Terminal tests: copy mode (C-b [) while attached inside a real tmux, as a
 // person uses it: 500 numbered lines printed, C-b [, PgUp, a search, a
-// selection copied to the amux buffer and, with clipboard = "osc52", to the
+// selection copied to the amux buffer (the search's matches marked) and, with clipboard = "osc52", to the
 // terminal's clipboard (the outer tmux has set-clipboard on, so it keeps
 // what OSC 52 carried as its own buffer), q back to the live screen with
 // the output that arrived meanwhile. Both key readers are tried: the host
@@ -11,6 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
+#include <sstream>
+#include <algorithm>
 
 #include "support/amux_env.h"
 
@@ -66,6 +69,23 @@ struct CopySession {
   }
 };
 
+// The SGR parameters tmux's escaped capture (capture-pane -e) puts right
+// before `text`, as a set ("4", "30", "45"); empty when there are none.
+std::set<std::string> pen_before(const std::string& pane, const std::string& text) {
+  std::set<std::string> out;
+  size_t end = pane.find(text);
+  if (end == std::string::npos) return {"text not on the pane"};
+  static const std::regex sgr("\x1b\\[([0-9;:]*)m$");
+  std::smatch m;
+  std::string head = pane.substr(0, end);
+  while (std::regex_search(head, m, sgr)) {  // each SGR of the run, from the last back
+    std::stringstream params(m.str(1));
+    for (std::string p; std::getline(params, p, ';');) out.insert(p);
+    head.resize(size_t(m.position(0)));
+  }
+  return out;
+}
+
 void walk_through(bool relay) {
   CopySession s(relay);
   const Tmux& t = s.tmux;
@@ -109,6 +129,14 @@ void walk_through(bool relay) {
   t.send_text("line-0077");
   t.send_keys({"Enter"});
   ASSERT_TRUE(t.wait_for("line-0077 the")) << t.capture();
+  // The match is marked as the current one (black on magenta, underlined),
+  // the rest of its line is not.
+  const std::set<std::string> current{"4", "30", "45"};
+  EXPECT_TRUE(wait_until([&] {
+    auto pen = pen_before(t.capture(true), "line-0077");
+    return std::includes(pen.begin(), pen.end(), current.begin(), current.end());
+  })) << t.capture(true);
+  EXPECT_EQ(t.capture(true).find("line-0077 the"), std::string::npos);  // a pen change after the match
   t.send_keys({"G"});
   ASSERT_TRUE(s.wait_indicator([](long n, long) { return n == 0; })) << t.capture();
   t.send_keys({"PPage", "PPage"});

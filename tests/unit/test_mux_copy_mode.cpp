@@ -82,6 +82,41 @@ TEST(CopyMode, SearchBothWaysAndRepeat) {
   EXPECT_NE(row_text(lines.back()).find("not found"), std::string::npos);
 }
 
+TEST(CopyMode, SearchMatchesAreMarkedTheCurrentOneApart) {
+  using amux::render::Color;
+  auto s = screen_with_lines(100);
+  CopyMode cm(*s, 10, 40);
+  amux::render::Cursor cur;
+  auto lines = cm.lines(&cur);
+  for (const auto& row : lines)
+    for (const auto& c : row) ASSERT_EQ(c.bg, Color::def());  // nothing marked before a search
+  cm.input("?text\r");
+  lines = cm.lines(&cur);
+  ASSERT_GE(cur.row, 0);
+  int current = 0, others = 0;
+  for (int r = 0; r < 9; ++r) {  // (the last row is the live screen's blank line)
+    const auto& row = lines[size_t(r)];
+    const Color want = r == cur.row ? Color::indexed(5) : Color::indexed(6);
+    for (int c = 10; c < 14; ++c) {
+      EXPECT_EQ(row[size_t(c)].bg, want) << "row " << r << " col " << c;
+      EXPECT_EQ(row[size_t(c)].fg, Color::indexed(0));
+      EXPECT_TRUE(row[size_t(c)].attrs & amux::render::kUnderline);
+    }
+    EXPECT_EQ(row[9].bg, Color::def());   // the space before "text"
+    EXPECT_EQ(row[14].bg, Color::def());  // and after it
+    (r == cur.row ? current : others)++;
+  }
+  EXPECT_EQ(current, 1);
+  EXPECT_EQ(others, 8);
+  // A new search marks only its own matches; leaving ends the marks with the mode.
+  cm.input("/0095\r");
+  lines = cm.lines(&cur);
+  int marked = 0;
+  for (const auto& row : lines)
+    for (const auto& c : row) marked += c.bg != Color::def();
+  EXPECT_EQ(marked, 4);
+}
+
 TEST(CopyMode, SelectAndCopy) {
   auto s = screen_with_lines(100);
   CopyMode cm(*s, 10, 40);

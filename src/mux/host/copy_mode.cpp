@@ -315,6 +315,28 @@ std::string CopyMode::indicator() const {
          std::to_string(s_.scrollback_size()) + "]";
 }
 
+// Every match of the last search on this line, coloured as tmux's
+// copy-mode-match-style (black on cyan), the one at the cursor as its
+// current-match style (black on magenta); underlined too, for a terminal
+// without colours.
+void CopyMode::mark_matches(uint64_t abs, std::vector<Cell>& row) const {
+  std::vector<int> cols;
+  const std::string text = line_text(abs, &cols);
+  for (size_t at = text.find(query_); at != std::string::npos; at = text.find(query_, at + 1)) {
+    const int from = cols[at];
+    int to = cols[at + query_.size() - 1];
+    if (to < int(row.size()) && row[size_t(to)].width == 2) ++to;  // both halves of a wide character
+    const bool current = abs == cy_ && from == cx_;
+    for (int c = from; c <= to && c < int(row.size()); ++c) {
+      Cell& x = row[size_t(c)];
+      x.fg = render::Color::indexed(0);
+      x.bg = render::Color::indexed(current ? 5 : 6);
+      x.attrs = uint16_t((x.attrs & ~(render::kReverse | render::kConceal | render::kAnyUnderline)) | render::kUnderline);
+      if (x.ch == render::kBlank) x.ch = U' ';
+    }
+  }
+}
+
 std::vector<std::vector<Cell>> CopyMode::lines(render::Cursor* cur) const {
   std::vector<std::vector<Cell>> out(size_t(std::max(rows_, 0)));
   uint64_t s0 = sel_line_, s1 = cy_;
@@ -329,10 +351,13 @@ std::vector<std::vector<Cell>> CopyMode::lines(render::Cursor* cur) const {
     row = line_cells(abs);
     row.resize(size_t(std::max(cols_, 0)), Cell{});
     if (!row.empty() && row.back().width == 2) row.back() = Cell{};  // a wide character cut by the edge
+    const std::vector<Cell> plain = selecting_ ? row : std::vector<Cell>{};
+    if (!query_.empty()) mark_matches(abs, row);
     if (selecting_ && abs >= s0 && abs <= s1) {
       for (int c = 0; c < cols_; ++c) {
         if ((abs == s0 && c < c0) || (abs == s1 && c > c1)) continue;
         Cell& x = row[size_t(c)];
+        x = plain[size_t(c)];  // the selection shows over a match
         x.attrs ^= render::kReverse;
         if (x.ch == render::kBlank) x.ch = U' ';
       }

@@ -14,7 +14,8 @@
 // C-u/C-d scroll a page / half a page, g/G the top of the history / the
 // bottom, 0/$ the line's start/end, / and ? search down/up with n/N, v
 // starts (or drops) a selection, y or Enter copy it and leave, q or Escape
-// leave; the mouse wheel scrolls.
+// leave; the mouse wheel scrolls. The last search's matches stay marked
+// (the one at the cursor apart) until copy mode is left.
 #pragma once
 
 #include <cstdint>
@@ -72,6 +73,7 @@ class CopyMode {
   void show_cursor();  // scroll so the cursor is inside the view
   bool search(bool down, bool skip_current);
   std::string selection_text() const;
+  void mark_matches(uint64_t abs, std::vector<render::Cell>& row) const;
   Result prompt_key(const std::string& name, std::string_view bytes);
 
   const render::Screen& s_;
