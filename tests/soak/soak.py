@@ -57,15 +57,22 @@ def log(msg):
     print(f"[soak {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def rss_kb(pid):
+def rss_kb(pid, field="VmRSS"):
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return -1
+
+
+def anon_kb(pid):
+    """The part of RSS that is the process's own memory: most of a host's
+    RSS is the pages of its binary it has run (RssFile), which grow once a
+    code path first runs, e.g. after the supervisor was restarted."""
+    return rss_kb(pid, "RssAnon")
 
 
 def alive(pid):
@@ -510,6 +517,7 @@ class Soak:
             self.notes.append(f"warm-up ended with {len(unvisited)} sessions never attached")
         self.warmup_took = time.time() - t0
         self.host_warm = {s: rss_kb(v["host"]) for s, v in self.sessions.items()}
+        self.host_warm_anon = {s: anon_kb(v["host"]) for s, v in self.sessions.items()}
         sup = self.inst.supervisor_pid()
         self.sup_warm = rss_kb(sup) if sup > 0 else -1
         log(f"warm after {self.warmup_took:.0f} s: supervisor {self.sup_warm} kB, "
@@ -536,6 +544,7 @@ class Soak:
         R = self.results
         survivors = [s for s in self.steady_ids() if s not in self.victims]
         host_end = {s: rss_kb(self.sessions[s]["host"]) for s in survivors}
+        anon_end = {s: anon_kb(self.sessions[s]["host"]) for s in survivors}
         sup_end = rss_kb(sup2) if sup2 > 0 else -1
         records = {s: self.inst.record(s) for s in survivors}
         # Stop every writer where it is; what it wrote whole must all be there.
@@ -610,8 +619,11 @@ class Soak:
         total_w = sum(g[2] for g in growth)
         total_e = sum(g[3] for g in growth)
         worst_host = growth[0] if growth else (0, "-", 0, 0)
+        anon_w = sum(max(self.host_warm_anon.get(g[1], 0), 0) for g in growth)
+        anon_e = sum(max(anon_end.get(g[1], 0), 0) for g in growth)
         R.append(("host RSS end vs warm-up (each within 10 %)",
-                  f"{total_w / 1024:.1f} -> {total_e / 1024:.1f} MB in all ({(total_e - total_w) / max(total_w, 1):+.1%}), "
+                  f"{total_w / 1024:.1f} -> {total_e / 1024:.1f} MB in all ({(total_e - total_w) / max(total_w, 1):+.1%}; "
+                  f"anonymous {anon_w / 1024:.1f} -> {anon_e / 1024:.1f} MB), "
                   f"worst {worst_host[2]} -> {worst_host[3]} kB ({worst_host[0]:+.1%})",
                   bool(growth) and worst_host[0] <= RSS_TOLERANCE))
         base = getattr(self, "sup_warm_second", -1)

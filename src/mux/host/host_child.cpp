@@ -24,6 +24,7 @@ using namespace host_detail;
 void SessionHost::Impl::on_pty_data() {
   if (!reader) return;
   const bool ended = reader->take(pty_chunk);
+  const size_t taken = pty_chunk.size();
   // In pieces of at most kReadBufSize, as reads came before the reader
   // thread: the Screen's scratch buffers grow with the piece it is fed.
   std::string_view rest(pty_chunk);
@@ -33,6 +34,9 @@ void SessionHost::Impl::on_pty_data() {
     rest.remove_prefix(n);
   }
   if (pty_chunk.capacity() > 64 * 1024) std::string().swap(pty_chunk);  // (after a burst)
+  // A piece this big is a burst; the first small one after it, its end.
+  if (taken >= kReadBufSize) heap_spare = true;
+  else if (heap_spare) release_heap();
   if (ended && !output_done) on_output_end();
 }
 

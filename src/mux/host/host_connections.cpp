@@ -143,6 +143,10 @@ void SessionHost::Impl::on_conn_closed(uv_handle_t* hd) {
   auto it = std::find_if(h->conns.begin(), h->conns.end(),
                          [c](const std::unique_ptr<Conn>& p) { return p.get() == c; });
   if (it != h->conns.end()) h->conns.erase(it);
+  // What it held (frame buffers, its screen's shadow) is free now: handed
+  // back with the next output, or by the probe's trim if none comes.
+  h->heap_spare = true;
+  h->trim_due = true;
 }
 
 void SessionHost::Impl::fail_conn(Conn* c, const std::string& err) {

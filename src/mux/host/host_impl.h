@@ -182,6 +182,10 @@ struct SessionHost::Impl {
   StateTracker tracker;
   bool use_patterns = false;
   bool trim_due = false;  // output came since the heap was last trimmed
+  // A burst was fed or a client left: the heap has free pages to hand back
+  // (release_heap) even if output never stops long enough for the probe's trim.
+  bool heap_spare = false;
+  int64_t heap_released_ms = 0;
   pty::TtyProbeCache probe_cache;
   uint64_t probe_delay = host_detail::kProbeMinMs;
   // The probe driven by events (host_exit_watch.cpp): the group's processes
@@ -270,6 +274,7 @@ struct SessionHost::Impl {
 
   // the child on its PTY (host_child.cpp)
   void on_pty_data();
+  void release_heap();
   void stop_reader();
   void on_output(std::string_view bytes);
   void on_person_input();

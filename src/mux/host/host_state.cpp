@@ -108,9 +108,22 @@ void SessionHost::Impl::on_probe_tick() {
   } else if (trim_due) {
     trim_due = false;
     ::malloc_trim(0);
+    heap_released_ms = mono_ms();
   }
   output_since_probe = false;
   schedule_probe(settled && !trim_due ? kProbeSafetyMs : probe_delay);
+}
+
+// Hands the heap's free pages back after a burst or a client leaving, at
+// most once a second. A session that prints all the time never goes quiet
+// for the probe's trim above, and without this its RSS would creep up to
+// the sum of its worst moments (a burst while two clients were attached).
+void SessionHost::Impl::release_heap() {
+  const int64_t now = mono_ms();
+  if (now - heap_released_ms < 1000) return;  // (heap_spare stays: the next piece tries again)
+  heap_spare = false;
+  heap_released_ms = now;
+  ::malloc_trim(0);
 }
 
 // The detail shown in the row: what the tracker has, else the question on
