@@ -12,15 +12,12 @@
 // crosses two processes fewer. On leaving, the client waits until the host
 // says it let go of the terminal before it restores the modes, so no frame
 // lands after that. When the fd cannot be passed, frames come as Output
-// messages and are written here.
+// messages and are written here. What the client asks of and writes to the
+// terminal itself (its size, the enter and leave sequences, the Attach
+// request) is in attach_terminal.cpp.
 #include "view/attach_client.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,59 +32,13 @@
 #include "mux/wire/ops.h"
 #include "mux/wire/protocol.h"
 #include "pty/unique_fd.h"
-#include "render/redraw.h"
 #include "render/safe_text.h"
 #include "view/attach_notices.h"
+#include "view/attach_terminal.h"
 #include "view/term_caps.h"
 
 namespace amux::view {
 namespace {
-
-void write_all_fd(int fd, std::string_view s) {
-  while (!s.empty()) {
-    ssize_t n = ::write(fd, s.data(), s.size());
-    if (n > 0) { s.remove_prefix(size_t(n)); continue; }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) {
-      struct pollfd p = {fd, POLLOUT, 0};
-      poll(&p, 1, 1000);
-      continue;
-    }
-    return;  // terminal gone
-  }
-}
-
-void terminal_size(int* rows, int* cols) {
-  struct winsize ws {};
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
-    *rows = ws.ws_row;
-    *cols = ws.ws_col;
-  } else if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
-    *rows = ws.ws_row;
-    *cols = ws.ws_col;
-  } else {
-    *rows = 24;
-    *cols = 80;
-  }
-}
-
-// What the client writes when it leaves: every mode a session may have set
-// goes back to its default, then the normal screen and the saved title return.
-std::string leave_sequence() {
-  render::Modes all;
-  all.app_cursor = all.app_keypad = all.bracketed_paste = all.focus_events = true;
-  all.mouse = 1003;
-  all.mouse_encoding = 1006;
-  all.reverse_video = true;
-  const TermCaps& tc = term_caps();
-  return render::modes_leave(all) + tc.cursor_shape_reset + tc.alt_leave + tc.title_restore;
-}
-
-// What it writes when it comes: the title saved, the alternate screen, clear.
-std::string enter_sequence() {
-  const TermCaps& tc = term_caps();
-  return tc.title_save + tc.alt_enter + tc.home_clear;
-}
 
 AttachEnd leave_end(const std::string& action);
 
@@ -228,16 +179,10 @@ struct Client {
         } catch (...) {
           detail = "exited";
         }
-        for (auto& c : detail)
-          if (static_cast<unsigned char>(c) < 0x20) c = ' ';
         exited = true;
         host_reads = false;
         start_reading();  // the host stopped reading our keys: "press any key"
-        const TermCaps& tc = term_caps();
-        std::string msg = tc.hide_cursor + tc.cursor_to(rows - 1, 0) + tc.plain + tc.reverse + " — session " +
-                          detail + " · press any key to return — " + tc.plain + tc.erase_eol;
-        if (sync) msg = "\x1b[?2026h" + msg + "\x1b[?2026l";
-        write_all_fd(STDOUT_FILENO, msg);
+        write_all_fd(STDOUT_FILENO, exited_notice(rows, detail, sync));
         break;
       }
       case mux::MsgType::Error: {
@@ -389,22 +334,6 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   // goes right behind Hello, without waiting for Welcome.
   int rows = 24, cols = 80;
   terminal_size(&rows, &cols);
-  const char* term = getenv("TERM");
-  const char* colorterm = getenv("COLORTERM");
-  bool truecolor = colorterm && (strstr(colorterm, "truecolor") || strstr(colorterm, "24bit"));
-  nlohmann::json att = {{"rows", rows},
-                        {"cols", cols},
-                        {"term", term ? term : "xterm-256color"},
-                        {"truecolor", truecolor || (term && strstr(term, "direct"))},
-                        {"colors", getenv("NO_COLOR") == nullptr}};
-  // tmux-like terminals pass truecolor through; assume it when the client runs inside tmux.
-  if (getenv("TMUX")) att["truecolor"] = true;
-  // Synchronized output: the host wraps every frame in mode 2026 when this
-  // terminal understands it, and so does this client with what it draws.
-  const bool sync = opts.sync_output == "on" || (opts.sync_output == "auto" && term_caps().sync);
-  att["sync"] = sync;
-  att["clipboard"] = opts.clipboard;
-  att["wheel"] = opts.wheel;
   pty::UniqueFd out_fd;  // a description of this terminal of the host's own
   // AMUX_ATTACH_RELAY=1: frames and keys go through this client (the path
   // taken when the terminal cannot be passed), for terminals or setups where
@@ -413,13 +342,8 @@ AttachResult run_attach(const mux::Paths& paths, const keymap::KeymapTable& keys
   const bool relay_only = relay && *relay && std::strcmp(relay, "0") != 0;
   if (const char* tn = relay_only ? nullptr : ttyname(STDOUT_FILENO))
     out_fd.reset(::open(tn, O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (out_fd) {
-    // Direct input: the host matches these bindings on the keys it reads.
-    nlohmann::json b = nlohmann::json::array();
-    for (const auto& k : keys.bindings("attach")) b.push_back({{"keys", k.keys}, {"action", k.action}});
-    att["input"] = true;
-    att["bindings"] = std::move(b);
-  }
+  bool sync = false;
+  const nlohmann::json att = attach_request(rows, cols, opts, keys, bool(out_fd), &sync);
   bool direct = false;
   bool entered = false;
   mux::HostClient hc;
