@@ -4,39 +4,12 @@
 #include <algorithm>
 
 #include "render/utf8.h"
+#include "view/curses_put.h"
+#include "view/image_draw.h"
 #include "view/text_util.h"
 
 namespace amux::view {
 namespace {
-
-std::wstring wide(std::string_view s) {
-  std::wstring w;
-  size_t i = 0;
-  while (i < s.size()) w.push_back(wchar_t(render::utf8::decode(s, i)));
-  return w;
-}
-
-// Text at (y, x), at most maxw columns; returns the columns used.
-int put(int y, int x, std::string_view s, int maxw, const Style& st, bool ellipsis = true) {
-  if (maxw <= 0) return 0;
-  std::string f = fit(s, maxw, ellipsis);
-  set_style(stdscr, st);
-  std::wstring w = wide(f);
-  mvaddnwstr(y, x, w.c_str(), int(w.size()));
-  return display_width(f);
-}
-
-void fill(int y, int x, int w, const Style& st) {
-  if (w <= 0) return;
-  set_style(stdscr, st);
-  mvhline(y, x, ' ', w);
-}
-
-void hrule(int y, int x, int w, const Style& st) {
-  if (w <= 0) return;
-  set_style(stdscr, st);
-  mvhline_set(y, x, WACS_HLINE, w);
-}
 
 Role state_role(State s) {
   switch (s) {
@@ -58,57 +31,6 @@ std::string icon(const SessionInfo& s, int spin) {
   if (animates(s.state)) return spinner_glyph(spin);
   if (state_live(s.state)) return "✻";
   return "∙";
-}
-
-// One session's screen, cell by cell, cropped into r.
-void draw_image(const TileImage& img, const Rect& r, Palette& pal) {
-  const render::Screen* s = img.screen();
-  if (!s || r.empty()) return;
-  int top, left;
-  img.window(r.h, r.w, &top, &left);
-  // ncurses merges the window's current colour into cells without one.
-  set_style(stdscr, Style{});
-  cchar_t cc;
-  wchar_t wc[CCHARW_MAX + 1];
-  for (int y = 0; y < r.h; y++) {
-    int row = top + y;
-    if (row >= s->rows()) break;
-    const render::Row& rr = s->row(row);
-    int x = 0;
-    int c = left;
-    while (x < r.w && c < s->cols()) {
-      const render::Cell& cell = rr.cells[size_t(c)];
-      int width = cell.width == 2 ? 2 : 1;
-      if (cell.ch == render::kWideTail) { x++; c++; continue; }
-      bool blank = cell.ch == render::kBlank || cell.ch == U' ';
-      if (blank && cell.bg == render::Color::def() && !(cell.attrs & (render::kReverse | render::kUnderline))) {
-        x += 1;
-        c += 1;
-        continue;  // the frame was erased: nothing to draw
-      }
-      if (x + width > r.w) break;
-      int n = 0;
-      if (cell.ch >= render::kClusterBase) {
-        for (char32_t cp : s->cell_chars(cell)) {
-          if (n >= CCHARW_MAX) break;
-          if (n == 0 && !printable(cp)) cp = U' ';
-          else if (n > 0 && !printable(cp)) continue;
-          wc[n++] = wchar_t(cp);
-        }
-      } else {
-        char32_t cp = blank ? U' ' : cell.ch;
-        wc[n++] = wchar_t(printable(cp) ? cp : U' ');
-      }
-      if (n == 0) wc[n++] = L' ';
-      wc[n] = 0;
-      Style st = pal.cell(cell);
-      int pair = st.pair;
-      setcchar(&cc, wc, st.attr, short(pair > 32767 ? 0 : pair), pair > 32767 ? &pair : nullptr);
-      mvadd_wch(r.y + y, r.x + x, &cc);
-      x += width;
-      c += width;
-    }
-  }
 }
 
 // A screen (or why there is none) under nothing, in r.
@@ -360,23 +282,6 @@ void draw_hints(const DrawContext& dc, const Areas& a) {
     return;
   }
   put(r.y, 0, dc.ctl.hint_line(), r.w, pal.role(Role::Dim));
-}
-
-void draw_box(const Rect& r, const Style& st) {
-  set_style(stdscr, st);
-  mvhline_set(r.y, r.x + 1, WACS_HLINE, r.w - 2);
-  mvhline_set(r.y + r.h - 1, r.x + 1, WACS_HLINE, r.w - 2);
-  mvvline_set(r.y + 1, r.x, WACS_VLINE, r.h - 2);
-  mvvline_set(r.y + 1, r.x + r.w - 1, WACS_VLINE, r.h - 2);
-  mvadd_wch(r.y, r.x, WACS_ULCORNER);
-  mvadd_wch(r.y, r.x + r.w - 1, WACS_URCORNER);
-  mvadd_wch(r.y + r.h - 1, r.x, WACS_LLCORNER);
-  mvadd_wch(r.y + r.h - 1, r.x + r.w - 1, WACS_LRCORNER);
-}
-
-void clear_rect(const Rect& r) {
-  set_style(stdscr, Style{});
-  for (int y = 0; y < r.h; y++) mvhline(r.y + y, r.x, ' ', r.w);
 }
 
 void draw_peek(const DrawContext& dc, DrawResult& res) {
