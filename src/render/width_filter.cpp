@@ -301,12 +301,15 @@ bool WidthFilter::filter(std::string_view in, std::string& out) {
         continue;
       }
     }
-    if (c == 0x00 || c == 0x7f) {  // ignored everywhere
+    const bool in_string = st_ == St::String || st_ == St::StringEsc;
+    if (c == 0x00 || c == 0x7f || (in_string && c < 0x20 && c != 0x1b && c != 0x18 && c != 0x1a && c != 0x07)) {
       // Guard 15: inside an OSC/DCS string libvterm 0.1.4 ends the string's
-      // fragment at each of them, and an ESC \ after them then hands the
-      // callback a length of -1 (a DECRQSS answer then reads past the
-      // input). libvterm ignores them anyway: they are dropped there.
-      if (st_ == St::String || st_ == St::StringEsc) {
+      // fragment at each NUL, DEL and C0 control (it runs the control), and
+      // an ESC \ with such a byte between ESC and \ then hands the string
+      // a length of -1 (its string buffer is then filled from past the
+      // input). They are dropped inside a string, as tmux ignores them
+      // there; NUL and DEL are ignored everywhere anyway.
+      if (in_string) {
         flush_to(in, i - 1);
         copied_ = i;
       }

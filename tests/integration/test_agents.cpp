@@ -27,13 +27,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A private amux instance whose PATH finds the fake claude first, with a
 // plain (non-git) working directory and the fake's knobs set. The
 // supervisor is started by the first command with this environment, and
@@ -81,14 +74,7 @@ class AgentEnv {
   // `amux --bg <args>` in `cwd` (default: the plain work dir); the new id.
   std::string dispatch(std::vector<std::string> args, const std::string& cwd = "") const {
     args.insert(args.begin(), {"--bg", "--cwd", cwd.empty() ? work_.string() : cwd});
-    auto r = amux(args);
-    EXPECT_EQ(r.rc, 0) << r.err;
-    auto p = r.out.find("backgrounded · ");
-    if (p == std::string::npos) {
-      ADD_FAILURE() << "no id in: " << r.out << r.err;
-      return "";
-    }
-    return r.out.substr(p + strlen("backgrounded · "), 8);
+    return dispatched_id(amux(args));
   }
   RunResult git(const fs::path& dir, std::vector<std::string> args) const {
     args.insert(args.begin(), {"git", "-C", dir.string()});

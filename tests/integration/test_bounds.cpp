@@ -186,10 +186,8 @@ TEST(Bounds, SupervisorWatcherThatDoesNotReadStaysSmall) {
   fs::create_directories(dir);
   auto r = run_process({"sh", "-c", "cd '" + dir.string() + "' && exec '" + amux_bin() + "' --bg --exec 'sleep 300'"},
                        env.env());
-  ASSERT_EQ(r.rc, 0) << r.err;
-  auto p = r.out.find("backgrounded · ");
-  ASSERT_NE(p, std::string::npos) << r.out;
-  std::string id = r.out.substr(p + strlen("backgrounded · "), 8);
+  const std::string id = dispatched_id(r);
+  ASSERT_FALSE(id.empty());
   int sup = supervisor_pid(env);
   ASSERT_GT(sup, 0);
   std::string sock = control_socket(env);

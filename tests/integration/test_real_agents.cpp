@@ -141,14 +141,7 @@ class RealEnv {
   }
   std::string dispatch(std::vector<std::string> args) const {
     args.insert(args.begin(), {"--bg", "--cwd", work().string()});
-    auto r = amux(args);
-    EXPECT_EQ(r.rc, 0) << r.err;
-    auto p = r.out.find("backgrounded · ");
-    if (p == std::string::npos) {
-      ADD_FAILURE() << "no id in: " << r.out << r.err;
-      return "";
-    }
-    return r.out.substr(p + strlen("backgrounded · "), 8);
+    return dispatched_id(amux(args));
   }
   std::string field(const std::string& id, const std::string& key) const { return env_.record_field(id, key); }
   std::string capture(const std::string& id) const { return amux({"capture", id}).out; }

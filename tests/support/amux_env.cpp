@@ -189,12 +189,22 @@ RunResult AmuxEnv::amux(const std::vector<std::string>& args, const std::string&
 std::string AmuxEnv::bg_exec(const std::string& cmd, const std::string& name) const {
   std::vector<std::string> a = {"--bg", "--exec", cmd};
   if (!name.empty()) { a.push_back("--name"); a.push_back(name); }
-  auto r = amux(a);
+  return dispatched_id(amux(a));
+}
+
+std::string dispatched_id(const RunResult& r) {
   EXPECT_EQ(r.rc, 0) << r.err;
-  // "backgrounded · <id> · <name>"
-  auto p = r.out.find("backgrounded · ");
+  static const std::string kMark = "backgrounded · ";
+  auto p = r.out.find(kMark);
   if (p == std::string::npos) { ADD_FAILURE() << "no id in: " << r.out << r.err; return ""; }
-  return r.out.substr(p + strlen("backgrounded · "), 8);
+  return r.out.substr(p + kMark.size(), 8);
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 std::string AmuxEnv::capture(const std::string& id, bool escapes) const {

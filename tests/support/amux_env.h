@@ -26,6 +26,13 @@ RunResult run_process(const std::vector<std::string>& argv,
 // Poll `pred` every 20 ms until it is true or the deadline passes.
 bool wait_until(const std::function<bool()>& pred, int timeout_ms = 10000);
 
+// A file's whole text ("" when it cannot be read).
+std::string read_text(const std::string& path);
+
+// The id in a dispatch's "backgrounded · <id> · <name>" line; "" (and a
+// test failure) when there is none.
+std::string dispatched_id(const RunResult& r);
+
 std::string source_dir();  // $AMUX_SOURCE_DIR or found by walking up
 std::string amux_bin();    // $AMUX_BIN or <source>/build/amux
 

@@ -24,10 +24,8 @@ TEST(DiffTmux, ViewKeyShowsTheWorktreeDiffAndComesBack) {
          "start = [\"-c\", \"echo from-the-agent >> f.txt && echo new-file-line > n.txt && echo edited; sleep 600\", \"{prompt_args}\"]\n"
          "prompt_args = []\n";
   auto r = env.amux({"--bg", "--agent", "editor", "--cwd", repo, "go"});
-  ASSERT_EQ(r.rc, 0) << r.err;
-  auto p = r.out.find("backgrounded · ");
-  ASSERT_NE(p, std::string::npos) << r.out;
-  std::string id = r.out.substr(p + strlen("backgrounded · "), 8);
+  const std::string id = dispatched_id(r);
+  ASSERT_FALSE(id.empty());
   ASSERT_TRUE(env.wait_capture(id, "edited", 15000));
 
   Tmux view(120, 40, "cd '" + env.config_dir() + "' && " + env.env_prefix() + ident +

@@ -14,13 +14,6 @@ using namespace amux::test;
 
 namespace {
 
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 size_t count_of(const std::string& hay, const std::string& needle) {
   size_t n = 0;
   for (size_t p = 0; (p = hay.find(needle, p)) != std::string::npos; p += needle.size()) n++;
@@ -49,16 +42,16 @@ TEST(NotifyTmux, OncePerChangeNeverForWhatThePersonSees) {
       << env.session(gamma).dump();
 
   std::string alpha = env.bg_exec("read -p 'A? ' x; echo got-$x; sleep 1; read -p 'A2? ' y; sleep 600", "alpha");
-  ASSERT_TRUE(wait_until([&] { return slurp(log).find("alpha blocked") != std::string::npos; }, 20000))
-      << slurp(log) << view.capture();
+  ASSERT_TRUE(wait_until([&] { return read_text(log).find("alpha blocked") != std::string::npos; }, 20000))
+      << read_text(log) << view.capture();
   ASSERT_TRUE(env.wait_state(gamma, "blocked", 20000));
   ASSERT_TRUE(env.wait_state(sel, "blocked", 20000));
   // The barrier: a later session's notification, after gamma's and sel's
   // changes have held long enough to be told if they were to be.
   std::string beta = env.bg_exec("sleep 1", "beta");
   // Two clients tell the person: the view and the client attached to gamma.
-  ASSERT_TRUE(wait_until([&] { return count_of(slurp(log), "beta done") == 2; }, 20000)) << slurp(log);
-  std::string told = slurp(log);
+  ASSERT_TRUE(wait_until([&] { return count_of(read_text(log), "beta done") == 2; }, 20000)) << read_text(log);
+  std::string told = read_text(log);
   EXPECT_EQ(count_of(told, "alpha blocked"), 2u) << told;
   EXPECT_EQ(told.find("gamma"), std::string::npos) << told;  // attached
   // sel is the view's selected row: the view does not tell it; the client
@@ -67,5 +60,5 @@ TEST(NotifyTmux, OncePerChangeNeverForWhatThePersonSees) {
   // Answered and asked again: a new change, told again.
   ASSERT_EQ(env.amux({"reply", alpha, "y"}).rc, 0);
   ASSERT_TRUE(env.wait_capture(alpha, "got-y", 15000));
-  EXPECT_TRUE(wait_until([&] { return count_of(slurp(log), "alpha blocked") == 4; }, 20000)) << slurp(log);
+  EXPECT_TRUE(wait_until([&] { return count_of(read_text(log), "alpha blocked") == 4; }, 20000)) << read_text(log);
 }

@@ -47,13 +47,6 @@ os.write(1, b"\x1b[?2026l")
 time.sleep(3600)
 )";
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct SyncSession {
   AmuxEnv env;
   std::string dir, marker, go, raw, id;
@@ -94,7 +87,7 @@ TEST(SyncOutput, AttachedClientSeesNothingUntilTheUpdateCloses) {
   std::string pane = s.tmux.capture();
   EXPECT_EQ(pane.find("TOPHALF"), std::string::npos) << pane;
   EXPECT_NE(pane.find("sync-ready"), std::string::npos) << pane;
-  EXPECT_EQ(slurp(s.raw).find("TOPHALF"), std::string::npos);
+  EXPECT_EQ(read_text(s.raw).find("TOPHALF"), std::string::npos);
   std::ofstream(s.go).close();
   ASSERT_TRUE(s.tmux.wait_for("BOTTOMHALF-05", 15000)) << s.tmux.capture();
   pane = s.tmux.capture();
@@ -107,7 +100,7 @@ TEST(SyncOutput, AttachedClientSeesNothingUntilTheUpdateCloses) {
   }
   EXPECT_EQ(pane.find("sync-ready"), std::string::npos) << pane;  // the update cleared it
   // The whole update came as one frame: no frame start between the halves.
-  std::string bytes = slurp(s.raw);
+  std::string bytes = read_text(s.raw);
   size_t top = bytes.find("TOPHALF-00"), bottom = bytes.find("BOTTOMHALF-05");
   ASSERT_NE(top, std::string::npos);
   ASSERT_NE(bottom, std::string::npos);
@@ -115,7 +108,7 @@ TEST(SyncOutput, AttachedClientSeesNothingUntilTheUpdateCloses) {
   EXPECT_EQ(bytes.substr(top, bottom - top).find("\x1b[?25l\x1b[?7l"), std::string::npos);
   // DECRQM for 2026 was answered as supported and reset (the program asked
   // before opening its update), by the host, not by tmux (which does not know it).
-  EXPECT_EQ(slurp(s.marker + ".decrqm"), "\x1b[?2026;2$y");
+  EXPECT_EQ(read_text(s.marker + ".decrqm"), "\x1b[?2026;2$y");
   // tmux-256color has no Sync: with "auto" nothing is wrapped.
   EXPECT_EQ(bytes.find("\x1b[?2026"), std::string::npos);
 }
@@ -128,7 +121,7 @@ TEST(SyncOutput, HalfThenSleepThenRestArrivesWhole) {
   s.start();
   ASSERT_TRUE(s.tmux.wait_for("BOTTOMHALF-05", 15000)) << s.tmux.capture();
   EXPECT_NE(s.tmux.capture().find("TOPHALF-00"), std::string::npos);
-  std::string bytes = slurp(s.raw);
+  std::string bytes = read_text(s.raw);
   size_t top = bytes.find("TOPHALF-00"), bottom = bytes.find("BOTTOMHALF-05");
   ASSERT_NE(top, std::string::npos);
   ASSERT_NE(bottom, std::string::npos);
@@ -153,7 +146,7 @@ TEST(SyncOutput, FramesWrappedWhenConfigured) {
   SyncSession s("sync_output = \"on\"\n", false);
   s.start();
   ASSERT_TRUE(s.tmux.wait_for("BOTTOMHALF-05", 15000)) << s.tmux.capture();
-  std::string bytes = slurp(s.raw);
+  std::string bytes = read_text(s.raw);
   size_t top = bytes.find("TOPHALF-00");
   ASSERT_NE(top, std::string::npos);
   size_t open = bytes.rfind("\x1b[?2026h", top);

@@ -19,13 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct TempDir {
   fs::path path;
   TempDir() {
@@ -140,7 +133,7 @@ TEST(SafeOutput, DetachLinePrintsAHostileNameInert) {
   const std::string hostile = "x\x1b]52;c;aGVsbG8=\a\x1b]0;PWNED\a\xc2\x9b" "2J\xe2\x80\xae" "evil";
   RunResult r = env.amux({"--bg", "--exec", "echo READY-FOR-ATTACH; sleep 60", "--name", hostile});
   ASSERT_EQ(r.rc, 0) << r.err;
-  const std::string id = r.out.substr(r.out.find("backgrounded · ") + std::string("backgrounded · ").size(), 8);
+  const std::string id = dispatched_id(r);
   ASSERT_TRUE(env.wait_capture(id, "READY-FOR-ATTACH", 20000));
 
   TempDir d;

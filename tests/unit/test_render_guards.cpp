@@ -512,6 +512,31 @@ TEST(Guard15, NulInsideAStringTerminator) {
   }
 }
 
+// The same with any C0 control between the ESC and the \ (fuzz_screen:
+// ESC SOH \ ending an OSC 99), in a DCS and an OSC: the control is dropped
+// inside the string (tmux ignores it there), so a line feed in the string
+// does not move the cursor either.
+TEST(Guard15, C0ControlInsideAStringTerminator) {
+  for (char ctl : {'\x01', '\n', '\r', '\b', '\x1f', '\x0e'}) {
+    for (const std::string open : {std::string("\x1bP$q="), std::string("\x1b]99;i=1:p=title;x")}) {
+      const std::string head = open + "\x1b" + std::string(1, ctl), tail = "\\", after = "AFTER-THE-STRING";
+      const std::string buf = head + tail + after;
+      for (size_t cut = 0; cut <= head.size() + tail.size(); ++cut) {
+        Screen s(opts(5, 40));
+        std::string out;
+        s.on_output = [&](std::string_view b) { out.append(b); };
+        std::string_view v(buf);
+        s.feed(v.substr(0, cut));
+        s.feed(v.substr(cut, head.size() + tail.size() - cut));
+        EXPECT_EQ(out.find("AFTER"), std::string::npos) << int(ctl) << " cut " << cut << ": " << out;
+        s.feed(after);
+        EXPECT_EQ(row_text(s, 0).substr(0, after.size()), after) << int(ctl) << " cut " << cut;
+        EXPECT_EQ(s.cursor().row, 0) << int(ctl) << " cut " << cut;
+      }
+    }
+  }
+}
+
 TEST(DecsetParams, EveryParameterApplies) {
   Screen s(opts(5, 40));
   s.feed("main");
