@@ -487,8 +487,24 @@ TEST(Guard11, LongStringGoesThroughWithoutMinusOne) {
   EXPECT_EQ(notes.back().body, "fine");
 }
 
-// libvterm 0.1.4 applies only the first DECSET/DECRST parameter; xterm and
-// tmux apply them all. The Screen hands libvterm the rest one by one.
+// `terminated` (a string and its ESC … \\) fed cut at every place, then
+// `after`: no answer carries `after`, which lands on row 0 at column 0.
+static void expect_string_ends_cleanly(const std::string& terminated, const std::string& what) {
+  const std::string after = "AFTER-THE-STRING", buf = terminated + after;
+  for (size_t cut = 0; cut <= terminated.size(); ++cut) {
+    Screen s(opts(5, 40));
+    std::string out;
+    s.on_output = [&](std::string_view b) { out.append(b); };
+    std::string_view v(buf);
+    s.feed(v.substr(0, cut));
+    s.feed(v.substr(cut, terminated.size() - cut));
+    EXPECT_EQ(out.find("AFTER"), std::string::npos) << what << " cut " << cut << ": " << out;
+    s.feed(after);
+    EXPECT_EQ(row_text(s, 0).substr(0, after.size()), after) << what << " cut " << cut;
+    EXPECT_EQ(s.cursor().row, 0) << what << " cut " << cut;
+  }
+}
+
 // Guard 15 (found by fuzz_screen: tests/fuzz/corpus/screen/
 // crash-decrqss-nul-before-st): NUL or DEL between a string's ESC and its
 // backslash, the string cut between writes. libvterm 0.1.4 then answers a
@@ -497,19 +513,7 @@ TEST(Guard11, LongStringGoesThroughWithoutMinusOne) {
 // then carries; ASan: a heap read past the input). The Screen drops NUL and
 // DEL inside a string and answers the request whole.
 TEST(Guard15, NulInsideAStringTerminator) {
-  const std::string head("\x1bP$q=\x1b", 7), tail("\0\0\x7f\\", 4), after = "AFTER-THE-QUERY";
-  const std::string buf = head + tail + after;
-  for (size_t cut = 0; cut <= head.size() + tail.size(); ++cut) {
-    Screen s(opts(5, 40));
-    std::string out;
-    s.on_output = [&](std::string_view b) { out.append(b); };
-    std::string_view v(buf);
-    s.feed(v.substr(0, cut));
-    s.feed(v.substr(cut, head.size() + tail.size() - cut));
-    EXPECT_EQ(out.find("AFTER"), std::string::npos) << "cut " << cut << ": " << out;
-    s.feed(after);
-    EXPECT_EQ(row_text(s, 0).substr(0, after.size()), after) << "cut " << cut;
-  }
+  expect_string_ends_cleanly(std::string("\x1bP$q=\x1b\0\0\x7f\\", 11), "NUL NUL DEL");
 }
 
 // The same with any C0 control between the ESC and the \ (fuzz_screen:
@@ -517,26 +521,13 @@ TEST(Guard15, NulInsideAStringTerminator) {
 // inside the string (tmux ignores it there), so a line feed in the string
 // does not move the cursor either.
 TEST(Guard15, C0ControlInsideAStringTerminator) {
-  for (char ctl : {'\x01', '\n', '\r', '\b', '\x1f', '\x0e'}) {
-    for (const std::string open : {std::string("\x1bP$q="), std::string("\x1b]99;i=1:p=title;x")}) {
-      const std::string head = open + "\x1b" + std::string(1, ctl), tail = "\\", after = "AFTER-THE-STRING";
-      const std::string buf = head + tail + after;
-      for (size_t cut = 0; cut <= head.size() + tail.size(); ++cut) {
-        Screen s(opts(5, 40));
-        std::string out;
-        s.on_output = [&](std::string_view b) { out.append(b); };
-        std::string_view v(buf);
-        s.feed(v.substr(0, cut));
-        s.feed(v.substr(cut, head.size() + tail.size() - cut));
-        EXPECT_EQ(out.find("AFTER"), std::string::npos) << int(ctl) << " cut " << cut << ": " << out;
-        s.feed(after);
-        EXPECT_EQ(row_text(s, 0).substr(0, after.size()), after) << int(ctl) << " cut " << cut;
-        EXPECT_EQ(s.cursor().row, 0) << int(ctl) << " cut " << cut;
-      }
-    }
-  }
+  for (char ctl : {'\x01', '\n', '\r', '\b', '\x1f', '\x0e'})
+    for (const std::string& open : {std::string("\x1bP$q="), std::string("\x1b]99;i=1:p=title;x")})
+      expect_string_ends_cleanly(open + "\x1b" + std::string(1, ctl) + "\\", "control " + std::to_string(int(ctl)));
 }
 
+// libvterm 0.1.4 applies only the first DECSET/DECRST parameter; xterm and
+// tmux apply them all. The Screen hands libvterm the rest one by one.
 TEST(DecsetParams, EveryParameterApplies) {
   Screen s(opts(5, 40));
   s.feed("main");

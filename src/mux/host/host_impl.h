@@ -274,7 +274,8 @@ struct SessionHost::Impl {
 
   // the child on its PTY (host_child.cpp)
   void on_pty_data();
-  void release_heap();
+  void release_heap();  // trim_heap(), at most once a second
+  void trim_heap();     // the heap's free pages back to the kernel
   void stop_reader();
   void on_output(std::string_view bytes);
   void on_person_input();

@@ -107,8 +107,7 @@ void SessionHost::Impl::on_probe_tick() {
     trim_due = true;
   } else if (trim_due) {
     trim_due = false;
-    ::malloc_trim(0);
-    heap_released_ms = mono_ms();
+    trim_heap();
   }
   output_since_probe = false;
   schedule_probe(settled && !trim_due ? kProbeSafetyMs : probe_delay);
@@ -119,11 +118,14 @@ void SessionHost::Impl::on_probe_tick() {
 // for the probe's trim above, and without this its RSS would creep up to
 // the sum of its worst moments (a burst while two clients were attached).
 void SessionHost::Impl::release_heap() {
-  const int64_t now = mono_ms();
-  if (now - heap_released_ms < 1000) return;  // (heap_spare stays: the next piece tries again)
-  heap_spare = false;
-  heap_released_ms = now;
+  if (mono_ms() - heap_released_ms < 1000) return;  // (heap_spare stays: the next piece tries again)
+  trim_heap();
+}
+
+void SessionHost::Impl::trim_heap() {
   ::malloc_trim(0);
+  heap_spare = false;
+  heap_released_ms = mono_ms();
 }
 
 // The detail shown in the row: what the tracker has, else the question on
