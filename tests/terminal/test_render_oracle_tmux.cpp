@@ -233,7 +233,9 @@ std::vector<Program> programs() {
        {{{"C-s"}, "", "I-search"},
         // C-g drops what is typed ahead of it: wait for the search first.
         {{}, "lazy", "I-search: lazy"},
-        {{"C-g"}, "", ""},
+        // C-g also drops what is typed after it until emacs has taken it
+        // (its "Quit"): C-x 2 sent too soon was lost under load.
+        {{"C-g"}, "", "Quit"},
         {{"C-x", "2"}, "", ""},
         {{"M-<"}, "", ""},
         {{"C-v"}, "", ""}}},
