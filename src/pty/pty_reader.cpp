@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -51,6 +52,14 @@ bool PtyReader::take(std::string& out) {
   return ended_;
 }
 
+bool PtyReader::holds_unread() {
+  int in_kernel = 0;
+  if (::ioctl(fd_, FIONREAD, &in_kernel) == 0 && in_kernel > 0) return true;
+  if (busy_.load()) return true;
+  std::lock_guard<std::mutex> lock(mu_);
+  return !queue_.empty();
+}
+
 void PtyReader::run() {
   // Not zero-filled: a quiet session should not hold 64 KiB it never read into.
   auto buf = std::make_unique_for_overwrite<char[]>(kChunk);
@@ -62,8 +71,12 @@ void PtyReader::run() {
       break;  // (cannot happen with valid descriptors) — treated as the end
     }
     if (fds[1].revents) return;  // stopped: no end is reported
+    busy_ = true;  // (before the read empties the kernel's buffer)
     ssize_t n = ::read(fd_, buf.get(), kChunk);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      busy_ = false;
+      continue;
+    }
     bool call = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -73,6 +86,7 @@ void PtyReader::run() {
       } else {
         ended_ = true;  // EOF, EIO (the slave side closed) or an error
       }
+      busy_ = false;  // (under the lock, after the bytes are queued)
       call = !signalled_;
       signalled_ = true;
     }

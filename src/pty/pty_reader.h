@@ -17,6 +17,7 @@
 // (EOF, EIO, an error) the same way, after the last byte.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -44,6 +45,10 @@ class PtyReader {
   // once the end was seen and everything before it taken.
   bool take(std::string& out);
 
+  // True while some output the program wrote is not taken yet: in the
+  // kernel's buffer, in the thread's hands, or in the queue. Checked in that
+  // order (the order bytes move in), so a byte in flight is not missed.
+  bool holds_unread();
   // Ends the thread and waits for it. What it had read stays to be taken.
   // Idempotent.
   void stop();
@@ -62,6 +67,7 @@ class PtyReader {
   bool ended_ = false;      // the thread saw the end (nothing follows in queue_)
   bool stopping_ = false;
   bool signalled_ = false;  // wake_ was called and take() has not run since
+  std::atomic<bool> busy_{false};  // between a readable poll and its bytes queued
   std::thread thread_;
 };
 

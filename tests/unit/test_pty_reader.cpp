@@ -139,3 +139,32 @@ TEST(PtyReader, QuietProgramNoWakeStopEnds) {
   p.signal_group(SIGKILL);
   p.wait();
 }
+
+// holds_unread() is true from the program's write until the owner took the
+// bytes: a program that prints a prompt and then waits (as `read` does) is
+// seen holding output until it is taken, then never again.
+TEST(PtyReader, HoldsUnreadUntilTaken) {
+  Pty p = spawn("printf 'your name? '; exec sleep 30");
+  Owner o;
+  PtyReader r(p.master_fd(), [&] { o.wake(); });
+  std::string all, got;
+  const auto end = Clock::now() + kDeadline;
+  while (all.find("your name? ") == std::string::npos && Clock::now() < end) {
+    // Not taken yet: somewhere on its way, so it must be held.
+    if (r.holds_unread()) {
+      r.take(got);
+      all += got;
+    } else {
+      ASSERT_TRUE(all.empty()) << all;  // (nothing written yet, or all taken)
+      std::unique_lock<std::mutex> l(o.mu);
+      o.cv.wait_for(l, std::chrono::milliseconds(20));
+    }
+  }
+  ASSERT_NE(all.find("your name? "), std::string::npos) << all;
+  EXPECT_FALSE(r.holds_unread());  // the prompt was all there was
+  EXPECT_FALSE(r.take(got));
+  EXPECT_TRUE(got.empty());
+  r.stop();
+  p.signal_group(SIGKILL);
+  p.wait();
+}

@@ -60,6 +60,7 @@ constexpr uint64_t kProbeSettledMs = 1500;    // a backoff this long, the verdic
 constexpr int kProbeSettledCount = 2;         // group watched (host_exit_watch.cpp): probes stop
 constexpr uint64_t kProbeSafetyMs = 60000;    // but for this rare one
 constexpr uint64_t kProbeAfterExitMs = 30;    // a group member exited: probe this soon
+constexpr uint64_t kProbeRetryMs = 10;        // a probe put off for output on its way
 constexpr int64_t kDetailSaveMs = 1000;       // a detail-only change is written at most this often
 constexpr uint64_t kHelloTimeoutMs = 5000;     // a connection that has not said Hello by then is closed
 constexpr size_t kReplyQueueLimit = 4u << 20;  // replies a client has not read: then it is let go
@@ -200,6 +201,7 @@ struct SessionHost::Impl {
   pty::TtyReadState last_verdict = pty::TtyReadState::Unknown;
   int quiet_probes = 0;
   bool output_since_probe = false;
+  bool probe_put_off = false;  // the last probe waited for output on its way
   int64_t detail_saved_ms = 0;
   bool idle_stopped = false;  // stopped by the idle_agent rule
   int64_t last_output_ms = 0;

@@ -70,6 +70,20 @@ void SessionHost::Impl::on_probe_tick() {
   if (!child_alive() || finished) return;
   const int64_t now = mono_ms();
   last_probe = pty::probe_tty_read(pty->master_fd(), pty->slave_path(), &probe_cache);
+  // What the program wrote before it began to wait must be on the screen
+  // before the verdict counts (a prompt is the detail of a blocked row, and
+  // output fed after "blocked" would read as work): the reader's queue is
+  // fed now, and bytes still on their way put the verdict off once, briefly.
+  if (reader && reader->holds_unread()) {
+    on_pty_data();
+    if (finished) return;
+    if (reader && reader->holds_unread() && !probe_put_off) {
+      probe_put_off = true;
+      schedule_probe(kProbeRetryMs);
+      return;
+    }
+  }
+  probe_put_off = false;
   tracker.on_probe(last_probe.state, now);
   const pty::TtyProbeResult& probe = last_probe;
   if (output_since_probe) note_growth();
